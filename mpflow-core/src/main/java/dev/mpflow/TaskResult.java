@@ -1,0 +1,86 @@
+package dev.mpflow;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The final outcome of one task (or, for {@link MultiProcessWorkflow#run(Task)}, of one agent's job on a task).
+ * Immutable.
+ *
+ * @param task the task's name
+ * @param agent the agent's name when the job ran one agent ({@code run}); the last agent of a pipeline for
+ *     {@code executeTask}; empty when the task ran its own function alone
+ * @param input the task's input text
+ * @param status how the last attempt ended
+ * @param value the returned value when {@code status} is {@link TaskStatus#SUCCEEDED} (which may itself be
+ *     {@code null} if the function returned {@code null}); {@code null} otherwise
+ * @param error what went wrong, present exactly when the task did not succeed
+ * @param attempts how many attempts ran, at least 1
+ * @param workerPid the process id of the worker that ran the last attempt
+ * @param startedAt when the first attempt started
+ * @param endedAt when the last attempt ended
+ * @param stdout what the last attempt printed to standard output (captured, up to the configured limit)
+ * @param stderr what the last attempt printed to standard error (captured, up to the configured limit)
+ */
+public record TaskResult(
+        String task,
+        Optional<String> agent,
+        String input,
+        TaskStatus status,
+        Object value,
+        Optional<TaskError> error,
+        int attempts,
+        long workerPid,
+        Instant startedAt,
+        Instant endedAt,
+        String stdout,
+        String stderr) {
+
+    public TaskResult {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(endedAt, "endedAt");
+        Objects.requireNonNull(stdout, "stdout");
+        Objects.requireNonNull(stderr, "stderr");
+        if (status.isSuccess() == error.isPresent()) {
+            throw new IllegalArgumentException("a " + status.label() + " result must "
+                    + (status.isSuccess() ? "not " : "") + "carry an error");
+        }
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be at least 1, was " + attempts);
+        }
+    }
+
+    public boolean succeeded() {
+        return status.isSuccess();
+    }
+
+    /** The value if the task succeeded; otherwise throws a {@link TaskFailedException} carrying this result. */
+    public Object orThrow() {
+        if (!succeeded()) {
+            throw new TaskFailedException(this);
+        }
+        return value;
+    }
+
+    /** The value cast to {@code type} if the task succeeded; otherwise throws a {@link TaskFailedException}. */
+    public <T> T valueAs(Class<T> type) {
+        return type.cast(orThrow());
+    }
+
+    /** From the start of the first attempt to the end of the last, retry delays included. */
+    public Duration duration() {
+        return Duration.between(startedAt, endedAt);
+    }
+
+    /** Whether more than one attempt ran. */
+    public boolean retried() {
+        return attempts > 1;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.mpflow.event;
+
+import dev.mpflow.TaskError;
+import dev.mpflow.TaskStatus;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One finished attempt of a task.
+ *
+ * @param runId the run it belongs to
+ * @param task the task's name
+ * @param agent the agent's name, if the job ran agents
+ * @param attempt 1 for the first attempt
+ * @param workerPid the worker process that ran it
+ * @param startedAt when the worker received it
+ * @param endedAt when its outcome reached the coordinator
+ * @param status how it ended
+ * @param error what went wrong, present exactly when it did not succeed
+ */
+public record AttemptRecord(String runId, String task, Optional<String> agent, int attempt, long workerPid,
+        Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error) {
+    public AttemptRecord {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(endedAt, "endedAt");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(error, "error");
+    }
+}

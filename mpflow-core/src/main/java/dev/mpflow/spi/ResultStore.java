@@ -1,0 +1,16 @@
+package dev.mpflow.spi;
+
+import dev.mpflow.event.WorkflowListener;
+
+/**
+ * Where autosaved runs go. A store is a {@link WorkflowListener}: it records each run, attempt and final result as
+ * the events arrive, and must not block the caller for long (buffer, then write on a thread of its own).
+ *
+ * <p>{@link #close()} writes everything still buffered before returning: a result reported through
+ * {@link #taskFinished} is durable once {@code close} returns.
+ */
+public interface ResultStore extends WorkflowListener, AutoCloseable {
+    /** Writes what is buffered and releases the store. Idempotent. */
+    @Override
+    void close();
+}
