@@ -1,0 +1,82 @@
+package dev.mpflow.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class FrameCodecTest {
+
+    @Test
+    void framesRoundTripInOrder() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (FrameWriter w = new FrameWriter(bytes)) {
+            w.write(FrameType.HELLO, 0, new Hello(Hello.PROTOCOL_VERSION, 7, 4242).encode());
+            w.write(FrameType.EXECUTE, 99, new Execute(2, 1024, new byte[] {1, 2, 3}).encode());
+            w.write(FrameType.SHUTDOWN, 0, new byte[0]);
+        }
+        FrameReader r = new FrameReader(new ByteArrayInputStream(bytes.toByteArray()));
+
+        Frame hello = r.read();
+        assertThat(hello.type()).isEqualTo(FrameType.HELLO);
+        assertThat(Hello.decode(hello.payload())).isEqualTo(new Hello(1, 7, 4242));
+
+        Frame exec = r.read();
+        assertThat(exec.type()).isEqualTo(FrameType.EXECUTE);
+        assertThat(exec.id()).isEqualTo(99);
+        Execute e = Execute.decode(exec.payload());
+        assertThat(e.attempt()).isEqualTo(2);
+        assertThat(e.captureLimitBytes()).isEqualTo(1024);
+        assertThat(e.work()).containsExactly(1, 2, 3);
+
+        Frame shutdown = r.read();
+        assertThat(shutdown.type()).isEqualTo(FrameType.SHUTDOWN);
+        assertThat(shutdown.payload()).isEmpty();
+        assertThat(r.read()).isNull();
+    }
+
+    @Test
+    void successAndFailureKeepNonUtf8OutputAndUnicodeText() throws Exception {
+        byte[] raw = {(byte) 0xff, (byte) 0xfe, 'a', 0};
+        Success s = Success.decode(new Success(new byte[] {9}, new Captured(raw, 5), Captured.EMPTY).encode());
+        assertThat(s.value()).containsExactly(9);
+        assertThat(s.stdout().bytes()).containsExactly(raw);
+        assertThat(s.stdout().droppedBytes()).isEqualTo(5);
+        assertThat(s.stderr().bytes()).isEmpty();
+
+        Failure f = Failure.decode(new Failure("x.Boom", "ünïcødé ✓ 日本", "at x", false, "agent-1",
+                Captured.EMPTY, new Captured("err".getBytes(StandardCharsets.UTF_8), 0)).encode());
+        assertThat(f.errorType()).isEqualTo("x.Boom");
+        assertThat(f.message()).isEqualTo("ünïcødé ✓ 日本");
+        assertThat(f.stackTrace()).isEqualTo("at x");
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.agent()).isEqualTo("agent-1");
+        assertThat(new String(f.stderr().bytes(), StandardCharsets.UTF_8)).isEqualTo("err");
+    }
+
+    @Test
+    void truncatedFrameIsAnEofNotAHang() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (FrameWriter w = new FrameWriter(bytes)) {
+            w.write(FrameType.EXECUTE, 1, new byte[100]);
+        }
+        byte[] cut = Arrays.copyOf(bytes.toByteArray(), 50);
+        FrameReader r = new FrameReader(new ByteArrayInputStream(cut));
+        assertThatThrownBy(r::read).isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void garbageIsRejectedWithAProtocolError() {
+        byte[] badType = {0, 0, 0, 9, 42, 0, 0, 0, 0, 0, 0, 0, 0};
+        assertThatThrownBy(() -> new FrameReader(new ByteArrayInputStream(badType)).read())
+                .isInstanceOf(ProtocolException.class).hasMessage("unknown frame type 42");
+        byte[] badLength = {0, 0, 0, 3, 1, 2, 3};
+        assertThatThrownBy(() -> new FrameReader(new ByteArrayInputStream(badLength)).read())
+                .isInstanceOf(ProtocolException.class).hasMessage("invalid frame length 3");
+    }
+}
