@@ -17,8 +17,8 @@ import java.util.Optional;
  * @param value the returned value when {@code status} is {@link TaskStatus#SUCCEEDED} (which may itself be
  *     {@code null} if the function returned {@code null}); {@code null} otherwise
  * @param error what went wrong, present exactly when the task did not succeed
- * @param attempts how many attempts ran, at least 1
- * @param workerPid the process id of the worker that ran the last attempt
+ * @param attempts how many attempts ran; 0 when the task could not even be sent to a worker
+ * @param workerPid the process id of the worker that ran the last attempt; 0 when none did
  * @param startedAt when the first attempt started
  * @param endedAt when the last attempt ended
  * @param stdout what the last attempt printed to standard output (captured, up to the configured limit)
@@ -52,8 +52,8 @@ public record TaskResult(
             throw new IllegalArgumentException("a " + status.label() + " result must "
                     + (status.isSuccess() ? "not " : "") + "carry an error");
         }
-        if (attempts < 1) {
-            throw new IllegalArgumentException("attempts must be at least 1, was " + attempts);
+        if (attempts < 0) {
+            throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
         }
     }
 

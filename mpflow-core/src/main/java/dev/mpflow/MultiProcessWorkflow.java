@@ -1,0 +1,434 @@
+package dev.mpflow;
+
+import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.internal.WorkflowConfig;
+import dev.mpflow.internal.WorkflowRuntime;
+import dev.mpflow.spi.ResultStore;
+import dev.mpflow.spi.ResultStoreProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Runs tasks concurrently in a pool of worker processes (separate JVMs), retrying what fails, killing what hangs,
+ * surviving workers that crash, and autosaving every result.
+ *
+ * <pre>{@code
+ * try (MultiProcessWorkflow workflow = new MultiProcessWorkflow(3, true, List.of(agent1, agent2))) {
+ *     List<TaskResult> results = workflow.run(Task.of("now", in -> Instant.now().toString()));
+ * }
+ * }</pre>
+ *
+ * <p>The worker processes start when the workflow is built and are reused by every call until {@link #close()},
+ * which stops them all. Workers also end by themselves if this process dies. Every call returns
+ * {@link TaskResult}s: a task that fails is a result with its error, never an exception and never a silent
+ * {@code null}.
+ *
+ * <p>With {@code autosave} on (the default), every attempt and result is written to a SQLite file,
+ * {@code .mpflow/runs.db} under the working directory unless {@link Builder#store(Path)} says otherwise; this needs
+ * the {@code mpflow-store-sqlite} module on the class path.
+ *
+ * <p>Thread-safe: any number of threads may submit work at once.
+ */
+public final class MultiProcessWorkflow implements AutoCloseable {
+    /** The default number of worker processes. */
+    public static final int DEFAULT_MAX_WORKERS = 5;
+    /** The default store file, relative to the working directory. */
+    public static final Path DEFAULT_STORE = Path.of(".mpflow", "runs.db");
+
+    private final WorkflowRuntime runtime;
+    private final boolean autosave;
+    private final Optional<Path> storePath;
+
+    /** Five workers, autosave on, no agents. */
+    public MultiProcessWorkflow() {
+        this(builder());
+    }
+
+    /**
+     * The specification's constructor.
+     *
+     * @param maxWorkers the number of worker processes, at least 1
+     * @param autosave whether every result is written to the store as it completes
+     * @param agents the agents, in order; empty for none
+     */
+    public MultiProcessWorkflow(int maxWorkers, boolean autosave, List<? extends Agent> agents) {
+        this(builder().maxWorkers(maxWorkers).autosave(autosave).agents(agents));
+    }
+
+    private MultiProcessWorkflow(Builder b) {
+        this.autosave = b.autosave;
+        this.storePath = b.autosave ? Optional.of(b.store.toAbsolutePath().normalize()) : Optional.empty();
+        Optional<ResultStore> store = storePath.map(MultiProcessWorkflow::openStore);
+        String javaCommand = b.javaCommand != null ? b.javaCommand
+                : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path");
+        int maxPending = b.maxPending > 0 ? b.maxPending : Math.max(64, b.maxWorkers * 16);
+        this.runtime = new WorkflowRuntime(new WorkflowConfig(b.name, b.maxWorkers, b.agents, b.retry,
+                Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"), b.listeners,
+                javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, maxPending));
+    }
+
+    private static ResultStore openStore(Path location) {
+        Iterator<ResultStoreProvider> providers = ServiceLoader.load(ResultStoreProvider.class).iterator();
+        if (!providers.hasNext()) {
+            throw new MpflowException("autosave is on but no result store is on the class path: add the "
+                    + "mpflow-store-sqlite module, or turn autosave off");
+        }
+        return providers.next().open(location);
+    }
+
+    /** Starts a builder with the defaults: 5 workers, autosave on, no agents, 3 attempts, no timeout. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs one task in one worker process: its function, then each agent in sequence, each fed the previous
+     * output. Retries failed attempts as the retry settings allow. Blocks until the task has its final result.
+     *
+     * @return the final result: succeeded with the last agent's output (or the function's, without agents), or
+     *     failed / timed out / crashed with its error
+     */
+    public TaskResult executeTask(Task task) {
+        Objects.requireNonNull(task, "task");
+        return join(runtime.submitPipeline(task));
+    }
+
+    /** Like {@link #executeTask(Task)} without waiting. */
+    public CompletableFuture<TaskResult> submit(Task task) {
+        Objects.requireNonNull(task, "task");
+        return runtime.submitPipeline(task);
+    }
+
+    /**
+     * Runs the task once per agent, each job in its own worker process and in parallel (at most
+     * {@code maxWorkers} at once). Without agents, runs the task's function once.
+     *
+     * @return one result per agent, in agent order
+     */
+    public List<TaskResult> run(Task task) {
+        Objects.requireNonNull(task, "task");
+        List<TaskResult> results = new ArrayList<>();
+        for (CompletableFuture<TaskResult> f : runtime.submitFanOut(task)) {
+            results.add(join(f));
+        }
+        return results;
+    }
+
+    /**
+     * Runs many tasks through the pool, each through the agents in sequence ({@link AgentMode#PIPELINE}).
+     *
+     * @return the results in task order, lazily: tasks are taken from {@code tasks} only as results are consumed,
+     *     so memory stays bounded however many there are
+     */
+    public Stream<TaskResult> runAll(Iterable<? extends Task> tasks) {
+        return runAll(tasks, AgentMode.PIPELINE);
+    }
+
+    /**
+     * Runs many tasks through the pool. In {@link AgentMode#FAN_OUT} each task yields one result per agent.
+     *
+     * @return the results in task order (then agent order), lazily, with at most {@link Builder#maxPending(int)}
+     *     jobs pending at once
+     */
+    public Stream<TaskResult> runAll(Iterable<? extends Task> tasks, AgentMode mode) {
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(mode, "mode");
+        Iterator<? extends Task> source = tasks.iterator();
+        int window = runtime.config().maxPending();
+        Iterator<TaskResult> ordered = new Iterator<>() {
+            private final ArrayDeque<CompletableFuture<TaskResult>> pending = new ArrayDeque<>();
+
+            private void fill() {
+                while (pending.size() < window && source.hasNext()) {
+                    pending.addAll(submitAll(source.next(), mode));
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                fill();
+                return !pending.isEmpty();
+            }
+
+            @Override
+            public TaskResult next() {
+                fill();
+                if (pending.isEmpty()) {
+                    throw new NoSuchElementException();
+                }
+                return join(pending.poll());
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(ordered,
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /**
+     * Runs many tasks through the pool and hands each result to {@code onResult} as soon as it completes (in
+     * completion order), on the calling thread. Blocks until every task has its final result.
+     *
+     * @return the counts of this call's results
+     */
+    public RunSummary runAll(Iterable<? extends Task> tasks, AgentMode mode, Consumer<? super TaskResult> onResult) {
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(onResult, "onResult");
+        long started = System.nanoTime();
+        BlockingQueue<TaskResult> done = new LinkedBlockingQueue<>();
+        Iterator<? extends Task> source = tasks.iterator();
+        int window = runtime.config().maxPending();
+        int inFlight = 0;
+        long ok = 0;
+        long bad = 0;
+        long retried = 0;
+        while (true) {
+            while (inFlight < window && source.hasNext()) {
+                for (CompletableFuture<TaskResult> f : submitAll(source.next(), mode)) {
+                    f.thenAccept(done::add);
+                    inFlight++;
+                }
+            }
+            if (inFlight == 0) {
+                break;
+            }
+            TaskResult r;
+            try {
+                r = done.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MpflowException("interrupted while waiting for results", e);
+            }
+            inFlight--;
+            if (r.succeeded()) {
+                ok++;
+            } else {
+                bad++;
+            }
+            if (r.retried()) {
+                retried++;
+            }
+            onResult.accept(r);
+        }
+        return new RunSummary(ok, bad, retried, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private List<CompletableFuture<TaskResult>> submitAll(Task task, AgentMode mode) {
+        Objects.requireNonNull(task, "a task in the input is null");
+        return mode == AgentMode.FAN_OUT ? runtime.submitFanOut(task) : List.of(runtime.submitPipeline(task));
+    }
+
+    private static TaskResult join(CompletableFuture<TaskResult> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MpflowException("interrupted while waiting for a result", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new MpflowException("internal error while running a task: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The id of this workflow's run in the store (and in logs). */
+    public String runId() {
+        return runtime.run().runId();
+    }
+
+    public String name() {
+        return runtime.config().name();
+    }
+
+    public int maxWorkers() {
+        return runtime.config().maxWorkers();
+    }
+
+    public boolean autosave() {
+        return autosave;
+    }
+
+    /** The store file, when autosave is on. */
+    public Optional<Path> store() {
+        return storePath;
+    }
+
+    public List<Agent> agents() {
+        return runtime.config().agents();
+    }
+
+    /** The process ids of the worker processes alive now. */
+    public List<Long> workerPids() {
+        return runtime.workerPids();
+    }
+
+    /** Counts of the results so far, over every call on this workflow. */
+    public RunSummary summary() {
+        return runtime.summary();
+    }
+
+    /**
+     * Stops every worker process (waiting up to two seconds for each, then killing it), fails work still queued
+     * with a {@link WorkflowClosedException} result, and closes the store after writing everything it buffered.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    /** How {@link #runAll(Iterable, AgentMode)} uses the agents. */
+    public enum AgentMode {
+        /** Each task goes through the agents in sequence: one result per task. */
+        PIPELINE,
+        /** Every agent runs every task in parallel: one result per task and agent. */
+        FAN_OUT
+    }
+
+    /** Builds a {@link MultiProcessWorkflow}. Setters validate their argument and name it on error. Not thread-safe. */
+    public static final class Builder {
+        private String name = "workflow";
+        private int maxWorkers = DEFAULT_MAX_WORKERS;
+        private boolean autosave = true;
+        private Path store = DEFAULT_STORE;
+        private final List<Agent> agents = new ArrayList<>();
+        private RetrySettings retry = RetrySettings.DEFAULT;
+        private Duration timeout;
+        private final List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xshare:auto"));
+        private int captureLimitBytes = 1 << 20;
+        private int maxPending;
+        private final List<WorkflowListener> listeners = new ArrayList<>();
+        private String javaCommand;
+        private String classPath;
+
+        private Builder() {
+        }
+
+        /** The name shown in logs and recorded in the store; default {@code workflow}. */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** The number of worker processes, at least 1; default 5. */
+        public Builder maxWorkers(int maxWorkers) {
+            if (maxWorkers < 1) {
+                throw new IllegalArgumentException("maxWorkers must be at least 1, was " + maxWorkers);
+            }
+            this.maxWorkers = maxWorkers;
+            return this;
+        }
+
+        /** Whether results are written to the store as they complete; default true. */
+        public Builder autosave(boolean autosave) {
+            this.autosave = autosave;
+            return this;
+        }
+
+        /** The store file; default {@code .mpflow/runs.db} under the working directory. */
+        public Builder store(Path store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Replaces the agents. */
+        public Builder agents(List<? extends Agent> agents) {
+            Objects.requireNonNull(agents, "agents");
+            List<Agent> copy = new ArrayList<>();
+            for (Agent a : agents) {
+                copy.add(Objects.requireNonNull(a, "agents must not contain null"));
+            }
+            long distinct = copy.stream().map(Agent::name).distinct().count();
+            if (distinct != copy.size()) {
+                throw new IllegalArgumentException("agent names must be unique, were "
+                        + copy.stream().map(Agent::name).toList());
+            }
+            this.agents.clear();
+            this.agents.addAll(copy);
+            return this;
+        }
+
+        /** Retry settings for every task that has none of its own; default {@link RetrySettings#DEFAULT}. */
+        public Builder retry(RetrySettings retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** The per-attempt timeout for tasks that have none of their own; default none. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = RetrySettings.requirePositive("timeout", timeout);
+            return this;
+        }
+
+        /** Adds JVM options for the worker processes, such as {@code -Xmx512m}. */
+        public Builder workerJvmOptions(List<String> options) {
+            Objects.requireNonNull(options, "options");
+            options.forEach(o -> jvmOptions.add(Objects.requireNonNull(o, "options must not contain null")));
+            return this;
+        }
+
+        /** How many bytes of standard output, and as many of standard error, each attempt keeps; default 1 MiB. */
+        public Builder captureLimitBytes(int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("captureLimitBytes must not be negative, was " + limit);
+            }
+            this.captureLimitBytes = limit;
+            return this;
+        }
+
+        /** How many jobs {@code runAll} keeps pending at once; default 16 per worker, at least 64. */
+        public Builder maxPending(int maxPending) {
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("maxPending must be at least 1, was " + maxPending);
+            }
+            this.maxPending = maxPending;
+            return this;
+        }
+
+        /** Adds a listener for the workflow's events. */
+        public Builder listener(WorkflowListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The {@code java} executable for workers; default the one running this JVM. */
+        public Builder javaCommand(String javaCommand) {
+            this.javaCommand = Objects.requireNonNull(javaCommand, "javaCommand");
+            return this;
+        }
+
+        /** The workers' class path; default this JVM's, so that every task and agent class is found there. */
+        public Builder classPath(String classPath) {
+            this.classPath = Objects.requireNonNull(classPath, "classPath");
+            return this;
+        }
+
+        /**
+         * Starts the worker processes and opens the store.
+         *
+         * @throws MpflowException when the store cannot be opened
+         */
+        public MultiProcessWorkflow build() {
+            return new MultiProcessWorkflow(this);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.mpflow.internal;
+
+import dev.mpflow.RetrySettings;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One schedulable unit: a task with the agents it runs through, already serialized for the wire. {@code run(task)}
+ * makes one job per agent; {@code executeTask(task)} one job for the whole pipeline.
+ *
+ * @param task the task's name
+ * @param agent the agent named in results: the one agent of a fan-out job, the last agent of a pipeline; empty
+ *     when the task runs its function alone
+ * @param input the task's input text
+ * @param priority higher runs first
+ * @param sequence submission order, the tie-breaker among equal priorities (so equal priorities run FIFO)
+ * @param timeout the per-attempt timeout, if any
+ * @param retry how failed attempts are retried
+ * @param work the serialized {@link JobWork}
+ */
+public record Job(String task, Optional<String> agent, String input, int priority, long sequence,
+        Optional<Duration> timeout, RetrySettings retry, byte[] work) {
+    public Job {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(work, "work");
+    }
+
+    /** The task and agent, for log lines: {@code hash (agent sha256)}. */
+    public String label() {
+        return agent.map(a -> "'" + task + "' (agent " + a + ")").orElse("'" + task + "'");
+    }
+}

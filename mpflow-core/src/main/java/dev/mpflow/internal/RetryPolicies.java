@@ -1,0 +1,43 @@
+package dev.mpflow.internal;
+
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
+import dev.mpflow.RetrySettings;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns {@link RetrySettings} into Failsafe retry policies over attempt outcomes. Policies are thread-safe and
+ * reusable, so one is built per distinct settings and shared by every job that uses them.
+ */
+final class RetryPolicies {
+    private static final Logger log = LoggerFactory.getLogger(RetryPolicies.class);
+    private final Map<RetrySettings, RetryPolicy<AttemptOutcome>> policies = new ConcurrentHashMap<>();
+
+    RetryPolicy<AttemptOutcome> forSettings(RetrySettings settings) {
+        return policies.computeIfAbsent(settings, RetryPolicies::build);
+    }
+
+    private static RetryPolicy<AttemptOutcome> build(RetrySettings s) {
+        // Only outcomes are retried. An exceptional completion means the workflow closed or cannot start
+        // workers: retrying would fail the same way, so it passes straight through.
+        RetryPolicyBuilder<AttemptOutcome> b = RetryPolicy.<AttemptOutcome>builder()
+                .handleIf((outcome, failure) -> failure == null && outcome != null && outcome.shouldRetry())
+                .withMaxAttempts(s.maxAttempts());
+        if (!s.delay().isZero()) {
+            if (s.multiplier() == 1.0 || s.delay().equals(s.maxDelay())) {
+                b.withDelay(s.delay());
+            } else {
+                b.withBackoff(s.delay(), s.maxDelay(), s.multiplier());
+            }
+        }
+        b.onRetry(e -> {
+            AttemptOutcome last = e.getLastResult();
+            log.info("retrying after attempt {} of {} {}: {}", e.getAttemptCount(), s.maxAttempts(),
+                    last.status().label(), last.error().map(err -> err.summary()).orElse(""));
+        });
+        return b.build();
+    }
+}

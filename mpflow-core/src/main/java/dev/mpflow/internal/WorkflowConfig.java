@@ -1,0 +1,37 @@
+package dev.mpflow.internal;
+
+import dev.mpflow.Agent;
+import dev.mpflow.RetrySettings;
+import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.spi.ResultStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A workflow's settings, validated and frozen by the public builder.
+ *
+ * @param name the workflow's name in logs and the store
+ * @param maxWorkers how many worker processes
+ * @param agents the agents, in order
+ * @param retry the default retry settings
+ * @param timeout the default per-attempt timeout
+ * @param store where results are autosaved; empty when autosave is off
+ * @param storeLocation a description of the store, for the start-up log line
+ * @param listeners user listeners
+ * @param javaCommand the workers' java executable
+ * @param classPath the workers' class path
+ * @param jvmOptions the workers' extra JVM options
+ * @param captureLimitBytes per stream and attempt
+ * @param maxPending how many results {@code runAll} keeps pending at once
+ */
+public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, RetrySettings retry,
+        Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
+        List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
+        int captureLimitBytes, int maxPending) {
+    public WorkflowConfig {
+        agents = List.copyOf(agents);
+        listeners = List.copyOf(listeners);
+        jvmOptions = List.copyOf(jvmOptions);
+    }
+}

@@ -1,0 +1,276 @@
+package dev.mpflow.internal;
+
+import dev.failsafe.Failsafe;
+import dev.mpflow.Agent;
+import dev.mpflow.NotSerializableValueException;
+import dev.mpflow.TaskError;
+import dev.mpflow.Task;
+import dev.mpflow.TaskResult;
+import dev.mpflow.TaskStatus;
+import dev.mpflow.WorkflowClosedException;
+import dev.mpflow.event.AttemptRecord;
+import dev.mpflow.event.RunInfo;
+import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.internal.worker.PoolConfig;
+import dev.mpflow.internal.worker.WorkerPool;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The machinery behind {@link dev.mpflow.MultiProcessWorkflow}: turns tasks into jobs, runs each job's attempts in
+ * the worker pool under its Failsafe retry policy, turns the last outcome into a {@link TaskResult} and tells the
+ * listeners (the store among them) about every step.
+ *
+ * <p>The life of a task: {@code Task} → one or more {@link Job}s (serialized once) → attempt queued in the pool →
+ * sent to an idle worker → reply, crash or timeout → outcome → retried while the policy says so → final result →
+ * {@code taskFinished} to listeners → returned to the caller.
+ */
+public final class WorkflowRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkflowRuntime.class);
+    private static final DateTimeFormatter RUN_ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final WorkflowConfig config;
+    private final Listeners listeners;
+    private final ScheduledExecutorService timer;
+    private final WorkerPool pool;
+    private final RetryPolicies policies = new RetryPolicies();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong succeeded = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
+    private final RunInfo run;
+    private boolean runStarted;
+    private boolean closed;
+
+    public WorkflowRuntime(WorkflowConfig config) {
+        this.config = config;
+        List<WorkflowListener> all = new ArrayList<>(config.listeners());
+        config.store().ifPresent(all::add);
+        this.listeners = new Listeners(all);
+        Instant now = Instant.now();
+        this.run = new RunInfo(RUN_ID_TIME.format(now) + "-" + String.format("%04x",
+                ThreadLocalRandom.current().nextInt(0x10000)), config.name(), now, config.maxWorkers(),
+                config.agents().stream().map(Agent::name).toList(), describeSettings(config));
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "mpflow-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+        log.info("workflow '{}' starting: {}", config.name(), run.settings());
+        for (int i = 0; i < config.agents().size(); i++) {
+            log.info("agent {} of {}: {}", i + 1, config.agents().size(), config.agents().get(i));
+        }
+        this.pool = new WorkerPool(new PoolConfig(config.maxWorkers(), config.javaCommand(), config.classPath(),
+                config.jvmOptions(), config.captureLimitBytes(), Duration.ofSeconds(60), timer),
+                start -> listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid()));
+    }
+
+    public RunInfo run() {
+        return run;
+    }
+
+    public WorkflowConfig config() {
+        return config;
+    }
+
+    public List<Long> workerPids() {
+        return pool.workerPids();
+    }
+
+    /** One job running the task's function and then every agent in sequence. */
+    public CompletableFuture<TaskResult> submitPipeline(Task task) {
+        List<Agent> agents = config.agents();
+        Optional<String> last = agents.isEmpty() ? Optional.empty() : Optional.of(agents.get(agents.size() - 1).name());
+        return submit(task, agents, last);
+    }
+
+    /** One job per agent, each running the task's function (if any) and then that one agent. */
+    public List<CompletableFuture<TaskResult>> submitFanOut(Task task) {
+        if (config.agents().isEmpty()) {
+            return List.of(submitPipeline(task));
+        }
+        List<CompletableFuture<TaskResult>> futures = new ArrayList<>(config.agents().size());
+        for (Agent agent : config.agents()) {
+            futures.add(submit(task, List.of(agent), Optional.of(agent.name())));
+        }
+        return futures;
+    }
+
+    private CompletableFuture<TaskResult> submit(Task task, List<Agent> agents, Optional<String> agentLabel) {
+        startRunOnce();
+        Instant submitted = Instant.now();
+        byte[] work;
+        try {
+            work = serialize(new JobWork(task.name(), task.input(), task.function().orElse(null), agents));
+        } catch (NotSerializableValueException e) {
+            // Nothing was sent to a worker: a result with zero attempts, and the pool goes on.
+            log.warn("task '{}' cannot be sent to a worker: {}", task.name(), e.getMessage());
+            TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.FAILED, null,
+                    Optional.of(new TaskError(NotSerializableValueException.class.getName(), e.getMessage(),
+                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "");
+            finish(r);
+            return CompletableFuture.completedFuture(r);
+        }
+        Job job = new Job(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
+                task.timeout().or(config::timeout), task.retry().orElse(config.retry()), work);
+        return Failsafe.with(policies.forSettings(job.retry())).with(timer)
+                .getStageAsync(ctx -> pool.submit(job, ctx.getAttemptCount() + 1)
+                        .whenComplete((outcome, failure) -> {
+                            if (outcome != null) {
+                                attemptFinished(job, outcome);
+                            }
+                        }))
+                .handle((outcome, failure) -> {
+                    TaskResult r = failure == null ? toResult(job, outcome, submitted)
+                            : abandoned(job, failure, submitted);
+                    finish(r);
+                    return r;
+                });
+    }
+
+    private void attemptFinished(Job job, AttemptOutcome o) {
+        if (!o.status().isSuccess()) {
+            log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(), o.attempt(), o.status().label(),
+                    o.workerPid(), o.error().map(TaskError::summary).orElse(""));
+        }
+        listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), o.failedAgent().or(job::agent),
+                o.attempt(), o.workerPid(), o.startedAt(), o.endedAt(), o.status(), o.error()));
+    }
+
+    private TaskResult toResult(Job job, AttemptOutcome o, Instant submitted) {
+        Optional<String> agent = o.failedAgent().or(job::agent);
+        Instant started = o.attempt() == 1 ? o.startedAt() : submitted;
+        if (!o.status().isSuccess()) {
+            return new TaskResult(job.task(), agent, job.input(), o.status(), null, o.error(), o.attempt(),
+                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+        }
+        try {
+            Object value = deserialize(o.value());
+            return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+        } catch (IOException | ClassNotFoundException e) {
+            TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
+                    + " cannot be read in the coordinator: " + e.getMessage(), stackTrace(e));
+            return new TaskResult(job.task(), agent, job.input(), TaskStatus.FAILED, null, Optional.of(error),
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+        }
+    }
+
+    /** The job never got a final outcome: the workflow closed, or workers cannot start. */
+    private TaskResult abandoned(Job job, Throwable failure, Instant submitted) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        TaskError error = new TaskError(cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause));
+        return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error), 1, 0,
+                submitted, Instant.now(), "", "");
+    }
+
+    private void finish(TaskResult r) {
+        (r.succeeded() ? succeeded : failed).incrementAndGet();
+        if (r.retried()) {
+            retried.incrementAndGet();
+        }
+        listeners.taskFinished(run.runId(), r);
+    }
+
+    public RunSummary summary() {
+        return new RunSummary(succeeded.get(), failed.get(), retried.get(),
+                Duration.between(run.startedAt(), Instant.now()));
+    }
+
+    private synchronized void startRunOnce() {
+        if (closed) {
+            throw new WorkflowClosedException("workflow '" + config.name() + "' is closed");
+        }
+        if (!runStarted) {
+            runStarted = true;
+            listeners.runStarted(run);
+        }
+    }
+
+    private static byte[] serialize(JobWork work) throws NotSerializableValueException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(work);
+        } catch (NotSerializableException e) {
+            throw new NotSerializableValueException("task '" + work.task()
+                    + "' cannot be sent to a worker: class " + e.getMessage() + " is not serializable", e);
+        } catch (IOException e) {
+            throw new NotSerializableValueException("task '" + work.task() + "' cannot be sent to a worker: " + e, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Object deserialize(byte[] bytes) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            return in.readObject();
+        }
+    }
+
+    private static String stackTrace(Throwable t) {
+        StringWriter s = new StringWriter();
+        t.printStackTrace(new PrintWriter(s));
+        return s.toString();
+    }
+
+    private static String describeSettings(WorkflowConfig c) {
+        return "maxWorkers=" + c.maxWorkers() + ", autosave=" + (c.store().isPresent() ? "on (" + c.storeLocation() + ")" : "off")
+                + ", agents=" + c.agents().stream().map(Agent::name).toList() + ", retry=" + c.retry()
+                + ", timeout=" + c.timeout().map(d -> d.toMillis() + "ms").orElse("none")
+                + (c.jvmOptions().isEmpty() ? "" : ", workerJvmOptions=" + c.jvmOptions());
+    }
+
+    /** Stops the workers, reports the end of the run and closes the store (writing what it buffered). Idempotent. */
+    @Override
+    public void close() {
+        boolean started;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            started = runStarted;
+        }
+        try {
+            pool.close();
+        } finally {
+            // Not shutdownNow: a retry waiting for its delay must still run, find the pool closed and complete
+            // its caller's future, or that caller would wait forever.
+            timer.shutdown();
+            try {
+                if (started) {
+                    RunSummary s = summary();
+                    log.info("workflow '{}' finished: {} succeeded, {} failed, {} retried in {} ms", config.name(),
+                            s.succeeded(), s.failed(), s.retried(), s.wallTime().toMillis());
+                    listeners.runFinished(run, s);
+                }
+            } finally {
+                config.store().ifPresent(store -> store.close());
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.mpflow.internal.worker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the pool needs to know to start and run workers.
+ *
+ * @param maxWorkers how many worker processes to keep running
+ * @param javaCommand the {@code java} executable for workers
+ * @param classPath the workers' class path; the coordinator's, so that tasks and agents deserialize there
+ * @param jvmOptions extra JVM options for workers, such as {@code -Xmx512m}
+ * @param captureLimitBytes how much of each stream an attempt may print before the rest is dropped
+ * @param startupTimeout how long a worker may take to connect before it is killed
+ * @param timer runs attempt timeouts
+ */
+public record PoolConfig(int maxWorkers, String javaCommand, String classPath, List<String> jvmOptions,
+        int captureLimitBytes, Duration startupTimeout, ScheduledExecutorService timer) {
+    public PoolConfig {
+        if (maxWorkers < 1) {
+            throw new IllegalArgumentException("maxWorkers must be at least 1, was " + maxWorkers);
+        }
+        Objects.requireNonNull(javaCommand, "javaCommand");
+        Objects.requireNonNull(classPath, "classPath");
+        jvmOptions = List.copyOf(jvmOptions);
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        Objects.requireNonNull(timer, "timer");
+    }
+}

@@ -1,0 +1,171 @@
+package dev.mpflow.internal.worker;
+
+import dev.mpflow.NotSerializableValueException;
+import dev.mpflow.internal.JobWork;
+import dev.mpflow.protocol.Execute;
+import dev.mpflow.protocol.Failure;
+import dev.mpflow.protocol.Frame;
+import dev.mpflow.protocol.FrameReader;
+import dev.mpflow.protocol.FrameType;
+import dev.mpflow.protocol.FrameWriter;
+import dev.mpflow.protocol.Hello;
+import dev.mpflow.protocol.Success;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import dev.mpflow.protocol.ChannelStreams;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Entry point of a worker process: {@code WorkerMain SOCKET_PATH WORKER_ID}.
+ *
+ * <p>The worker connects to the coordinator's Unix-domain socket, says {@code HELLO}, then runs each
+ * {@code EXECUTE} on a thread of its own and replies with {@code SUCCESS} or {@code FAILURE} carrying the same id.
+ * When the channel closes, for whatever reason (a {@code SHUTDOWN}, or the coordinator died, even by SIGKILL), the
+ * worker ends the processes its tasks started and halts at once: it never outlives its coordinator.
+ */
+public final class WorkerMain {
+    private final FrameWriter writer;
+    private final PrintStream realErr;
+    private final ExecutorService executor;
+
+    private WorkerMain(FrameWriter writer, PrintStream realErr) {
+        this.writer = writer;
+        this.realErr = realErr;
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "mpflow-task-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: WorkerMain SOCKET_PATH WORKER_ID (started by the mpflow coordinator)");
+            System.exit(2);
+        }
+        PrintStream realErr = OutputCapture.install();
+        int exitCode = 0;
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
+            FrameWriter writer = new FrameWriter(ChannelStreams.output(channel));
+            FrameReader reader = new FrameReader(ChannelStreams.input(channel));
+            writer.write(FrameType.HELLO, 0,
+                    new Hello(Hello.PROTOCOL_VERSION, Integer.parseInt(args[1]), ProcessHandle.current().pid()).encode());
+            new WorkerMain(writer, realErr).serve(reader);
+        } catch (IOException | RuntimeException e) {
+            // The coordinator is gone or spoke nonsense: nothing to report to, so leave a line in the worker log.
+            realErr.println("mpflow worker " + args[1] + ": channel closed: " + e);
+            exitCode = 1;
+        } finally {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            realErr.flush();
+            Runtime.getRuntime().halt(exitCode);
+        }
+    }
+
+    private void serve(FrameReader reader) throws IOException {
+        Frame frame;
+        while ((frame = reader.read()) != null) {
+            switch (frame.type()) {
+                case EXECUTE -> {
+                    long id = frame.id();
+                    Execute execute = Execute.decode(frame.payload());
+                    executor.execute(() -> runAttempt(id, execute));
+                }
+                case SHUTDOWN -> {
+                    return;
+                }
+                default -> throw new IOException("unexpected frame " + frame.type() + " from the coordinator");
+            }
+        }
+    }
+
+    private void runAttempt(long id, Execute execute) {
+        OutputCapture.Buffers capture = OutputCapture.begin(execute.captureLimitBytes());
+        FrameType type;
+        byte[] payload;
+        try {
+            JobWork work = readWork(execute.work());
+            Object value;
+            try {
+                value = work.run();
+            } finally {
+                System.out.flush();
+                System.err.flush();
+            }
+            byte[] bytes = serializeValue(work.task(), value);
+            type = FrameType.SUCCESS;
+            payload = new Success(bytes, capture.out.snapshot(), capture.err.snapshot()).encode();
+        } catch (Throwable t) {
+            type = FrameType.FAILURE;
+            payload = failure(t, capture).encode();
+        } finally {
+            OutputCapture.end();
+        }
+        try {
+            writer.write(type, id, payload);
+        } catch (IOException e) {
+            // The channel is gone; the reader loop sees it too and ends the worker.
+            realErr.println("mpflow worker: cannot send the outcome of attempt " + id + ": " + e);
+        }
+    }
+
+    private static JobWork readWork(byte[] bytes) throws WorkUnreadableException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            return (JobWork) in.readObject();
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            throw new WorkUnreadableException("the worker cannot read the task: " + e, e);
+        }
+    }
+
+    private static byte[] serializeValue(String task, Object value) throws NotSerializableValueException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        } catch (NotSerializableException e) {
+            throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: class "
+                    + e.getMessage() + " is not serializable", e);
+        } catch (IOException e) {
+            throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: " + e, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Failure failure(Throwable t, OutputCapture.Buffers capture) {
+        String agent = "";
+        Throwable error = t;
+        if (t instanceof JobWork.AgentFailedException af) {
+            agent = af.agent();
+            error = af.getCause();
+        }
+        boolean retryable = !(error instanceof NotSerializableValueException || error instanceof WorkUnreadableException);
+        StringWriter trace = new StringWriter();
+        error.printStackTrace(new PrintWriter(trace));
+        String message = error.getMessage() == null ? "" : error.getMessage();
+        return new Failure(error.getClass().getName(), message, trace.toString(), retryable, agent,
+                capture.out.snapshot(), capture.err.snapshot());
+    }
+
+    /** The job bytes could not be turned back into a job in this worker (a class missing from its class path). */
+    static final class WorkUnreadableException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        WorkUnreadableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

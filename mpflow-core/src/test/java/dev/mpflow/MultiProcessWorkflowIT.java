@@ -1,0 +1,361 @@
+package dev.mpflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mpflow.event.WorkflowListener;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The library end to end, with real worker JVMs. */
+@ExtendWith(NoProcessLeftBehind.class)
+@Timeout(120)
+class MultiProcessWorkflowIT {
+
+    @TempDir
+    Path tmp;
+
+    private static MultiProcessWorkflow.Builder workflow(int workers) {
+        return MultiProcessWorkflow.builder().maxWorkers(workers).autosave(false);
+    }
+
+    private static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Test
+    void runFansOutOverAgentsInParallelWorkerProcessesInAgentOrder() {
+        List<Agent> agents = List.of(
+                Agent.of("first", in -> "first:" + in.value()),
+                Agent.of("second", in -> "second:" + in.value()),
+                Agent.of("third", in -> "third:" + in.value()));
+        try (MultiProcessWorkflow wf = workflow(3).agents(agents).build()) {
+            long started = System.nanoTime();
+            List<TaskResult> results = wf.run(Task.of("slow", in -> {
+                Thread.sleep(1000);
+                return "pid" + ProcessHandle.current().pid();
+            }));
+
+            assertThat(results).extracting(r -> r.agent().orElseThrow()).containsExactly("first", "second", "third");
+            assertThat(results).allSatisfy(r -> {
+                assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED);
+                assertThat(r.attempts()).isEqualTo(1);
+                assertThat(r.workerPid()).isNotEqualTo(pid());
+                assertThat(r.value()).isEqualTo(r.agent().orElseThrow() + ":pid" + r.workerPid());
+            });
+            assertThat(results.stream().map(TaskResult::workerPid).collect(Collectors.toSet())).hasSize(3);
+            assertThat(wf.workerPids()).containsAll(results.stream().map(TaskResult::workerPid).toList());
+            // Three one-second jobs in parallel, not one after the other.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2900));
+        }
+    }
+
+    @Test
+    void executeTaskPipesTheValueThroughAgentsInSequence() {
+        List<Agent> agents = List.of(
+                Agent.of("upper", in -> in.valueText().toUpperCase()),
+                Agent.of("exclaim", in -> in.valueText() + "!"),
+                Agent.of("describe", in -> in.task() + "/" + in.input() + " -> " + in.value()));
+        try (MultiProcessWorkflow wf = workflow(2).agents(agents).build()) {
+            TaskResult r = wf.executeTask(Task.builder("greet").input("hello").function(s -> s + " world").build());
+
+            assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(r.value()).isEqualTo("greet/hello -> HELLO WORLD!");
+            assertThat(r.agent()).contains("describe");
+            assertThat(r.attempts()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void runAllReturnsResultsInTaskOrderFromSeveralWorkers() {
+        try (MultiProcessWorkflow wf = workflow(3).build()) {
+            List<Task> tasks = IntStream.range(0, 30).mapToObj(i -> Task.builder("t" + i).input(Integer.toString(i))
+                    .function(in -> {
+                        int n = Integer.parseInt(in);
+                        Thread.sleep((30 - n) * 3L); // later tasks finish sooner: order must not follow completion
+                        return n * n;
+                    }).build()).toList();
+
+            List<TaskResult> results = wf.runAll(tasks).toList();
+
+            assertThat(results).extracting(TaskResult::task)
+                    .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> "t" + i).toList());
+            assertThat(results).extracting(TaskResult::value)
+                    .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> (Object) (i * i)).toList());
+            assertThat(results.stream().map(TaskResult::workerPid).distinct().count()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void runAllWithACallbackDeliversEveryResultOnce() {
+        try (MultiProcessWorkflow wf = workflow(2).maxPending(4).build()) {
+            List<Task> tasks = IntStream.range(0, 50)
+                    .mapToObj(i -> Task.builder("t" + i).input(Integer.toString(i)).function(Integer::parseInt).build())
+                    .toList();
+            List<Object> values = new CopyOnWriteArrayList<>();
+
+            var summary = wf.runAll(tasks, MultiProcessWorkflow.AgentMode.PIPELINE, r -> values.add(r.value()));
+
+            assertThat(values).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 50).boxed().toList());
+            assertThat(summary.succeeded()).isEqualTo(50);
+            assertThat(summary.failed()).isZero();
+        }
+    }
+
+    @Test
+    void higherPriorityRunsFirstAndEqualPrioritiesRunInOrder() throws Exception {
+        try (MultiProcessWorkflow wf = workflow(1).build()) {
+            // Occupy the only worker so that the next tasks queue up together.
+            CompletableFuture<TaskResult> blocker = wf.submit(Task.of("blocker", in -> {
+                Thread.sleep(700);
+                return 0L;
+            }));
+            List<CompletableFuture<TaskResult>> queued = List.of(
+                    wf.submit(Task.builder("low-1").priority(0).function(in -> System.nanoTime()).build()),
+                    wf.submit(Task.builder("high").priority(5).function(in -> System.nanoTime()).build()),
+                    wf.submit(Task.builder("low-2").priority(0).function(in -> System.nanoTime()).build()));
+            blocker.get();
+            List<TaskResult> done = queued.stream().map(CompletableFuture::join).toList();
+            List<String> byStart = done.stream().sorted((a, b) -> Long.compare((Long) a.value(), (Long) b.value()))
+                    .map(TaskResult::task).toList();
+            assertThat(byStart).containsExactly("high", "low-1", "low-2");
+        }
+    }
+
+    @Test
+    void printingTaskDoesNotCorruptResultsAndItsOutputIsCaptured() {
+        try (MultiProcessWorkflow wf = workflow(1).build()) {
+            TaskResult r = wf.executeTask(Task.of("noisy", in -> {
+                for (int i = 0; i < 1000; i++) {
+                    System.out.println("line " + i);
+                }
+                System.out.write(new byte[] {0, 0, 0, 9, 3, 1, 2, 3}); // looks like a frame header
+                System.out.flush();
+                System.err.println("warning ✓");
+                return "clean";
+            }));
+
+            assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(r.value()).isEqualTo("clean");
+            assertThat(r.stdout()).startsWith("line 0\nline 1\n").contains("line 999\n");
+            assertThat(r.stderr()).isEqualTo("warning ✓\n");
+            // The pool still works after the noise.
+            assertThat(wf.executeTask(Task.of("next", in -> 42)).value()).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void capturedOutputIsKeptUpToTheLimitWithANoteOfWhatWasDropped() {
+        try (MultiProcessWorkflow wf = workflow(1).captureLimitBytes(10).build()) {
+            TaskResult r = wf.executeTask(Task.of("flood", in -> {
+                System.out.print("0123456789ABCDEFGHIJ");
+                return 1;
+            }));
+            assertThat(r.stdout()).isEqualTo("0123456789\n[mpflow: 10 more bytes not kept]");
+        }
+    }
+
+    @Test
+    void workerThatCallsSystemExitIsReplacedAndTheTaskSucceedsOnRetry() throws IOException {
+        Path marker = tmp.resolve("exited-once");
+        String markerPath = marker.toString();
+        try (MultiProcessWorkflow wf = workflow(2).build()) {
+            TaskResult r = wf.executeTask(Task.of("exit-once", in -> {
+                Path m = Path.of(markerPath);
+                if (!Files.exists(m)) {
+                    Files.writeString(m, Long.toString(ProcessHandle.current().pid()));
+                    System.exit(7);
+                }
+                return "second time lucky";
+            }));
+
+            assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(r.value()).isEqualTo("second time lucky");
+            assertThat(r.attempts()).isEqualTo(2);
+            long deadPid = Long.parseLong(Files.readString(marker));
+            assertThat(r.workerPid()).isNotEqualTo(deadPid);
+            await().atMost(Duration.ofSeconds(20)).until(() -> wf.workerPids().size() == 2);
+            assertThat(wf.workerPids()).doesNotContain(deadPid);
+        }
+    }
+
+    @Test
+    void workerKilledWithSigkillMidTaskIsDetectedReplacedAndTheTaskRetried() {
+        List<Long> startedOn = new CopyOnWriteArrayList<>();
+        WorkflowListener listener = new WorkflowListener() {
+            @Override
+            public void attemptStarted(String runId, String task, int attempt, long workerPid) {
+                startedOn.add(workerPid);
+            }
+        };
+        Path marker = tmp.resolve("started");
+        String markerPath = marker.toString();
+        try (MultiProcessWorkflow wf = workflow(1).listener(listener).build()) {
+            CompletableFuture<TaskResult> f = wf.submit(Task.of("victim", in -> {
+                Path m = Path.of(markerPath);
+                if (!Files.exists(m)) {
+                    Files.createFile(m);
+                    Thread.sleep(60_000);
+                }
+                return "survived";
+            }));
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(marker));
+            long victim = startedOn.get(0);
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+
+            TaskResult r = f.join();
+            assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(r.value()).isEqualTo("survived");
+            assertThat(r.attempts()).isEqualTo(2);
+            assertThat(r.workerPid()).isNotEqualTo(victim);
+        }
+    }
+
+    @Test
+    void crashOnEveryAttemptEndsAsCrashedWithTheExitCode() {
+        try (MultiProcessWorkflow wf = workflow(1).retry(RetrySettings.builder().maxAttempts(2).delay(Duration.ZERO).build()).build()) {
+            TaskResult r = wf.executeTask(Task.of("poison", in -> {
+                System.err.println("about to die");
+                Runtime.getRuntime().halt(42);
+                return null;
+            }));
+            assertThat(r.status()).isEqualTo(TaskStatus.CRASHED);
+            assertThat(r.attempts()).isEqualTo(2);
+            assertThat(r.error().orElseThrow().type()).isEqualTo("WorkerCrashed");
+            assertThat(r.error().orElseThrow().message()).matches("worker process \\d+ exited with code 42");
+            assertThat(wf.executeTask(Task.of("after", in -> "fine")).value()).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void taskPastItsTimeoutIsKilledAndReportedAsTimedOut() {
+        try (MultiProcessWorkflow wf = workflow(1).retry(RetrySettings.NONE).build()) {
+            long started = System.nanoTime();
+            TaskResult r = wf.executeTask(Task.builder("sleeper").timeout(Duration.ofMillis(500)).function(in -> {
+                Thread.sleep(60_000);
+                return "never";
+            }).build());
+
+            assertThat(r.status()).isEqualTo(TaskStatus.TIMED_OUT);
+            assertThat(r.attempts()).isEqualTo(1);
+            assertThat(r.error().orElseThrow().summary()).isEqualTo("Timeout: attempt exceeded its timeout of 500 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            long killed = r.workerPid();
+            assertThat(ProcessHandle.of(killed).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            TaskResult next = wf.executeTask(Task.of("next", in -> "ok"));
+            assertThat(next.value()).isEqualTo("ok");
+            assertThat(next.workerPid()).isNotEqualTo(killed);
+        }
+    }
+
+    /** Deliberately not serializable. */
+    static final class Opaque {
+        @Override
+        public String toString() {
+            return "opaque";
+        }
+    }
+
+    @Test
+    void resultThatCannotBeSerializedFailsClearlyAndTheNextTaskRuns() {
+        try (MultiProcessWorkflow wf = workflow(1).build()) {
+            TaskResult r = wf.executeTask(Task.of("opaque", in -> new Opaque()));
+
+            assertThat(r.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(r.attempts()).isEqualTo(1);
+            assertThat(r.error().orElseThrow().type()).isEqualTo(NotSerializableValueException.class.getName());
+            assertThat(r.error().orElseThrow().message()).isEqualTo("result of task 'opaque' cannot be sent back: "
+                    + "class dev.mpflow.MultiProcessWorkflowIT$Opaque is not serializable");
+            assertThat(wf.executeTask(Task.of("next", in -> "still working")).value()).isEqualTo("still working");
+        }
+    }
+
+    @Test
+    void functionThatCannotBeSerializedFailsWithoutReachingAWorker() {
+        Opaque captured = new Opaque();
+        try (MultiProcessWorkflow wf = workflow(1).build()) {
+            TaskResult r = wf.executeTask(Task.of("captures", in -> captured.toString()));
+            assertThat(r.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(r.attempts()).isZero();
+            assertThat(r.error().orElseThrow().message()).isEqualTo("task 'captures' cannot be sent to a worker: "
+                    + "class dev.mpflow.MultiProcessWorkflowIT$Opaque is not serializable");
+        }
+    }
+
+    @Test
+    void failingTaskIsRetriedAndEndsFailedWithTheRemoteError() {
+        try (MultiProcessWorkflow wf = workflow(1).retry(RetrySettings.builder().maxAttempts(3).delay(Duration.ofMillis(10)).build()).build()) {
+            TaskResult r = wf.executeTask(Task.of("boom", in -> {
+                throw new IllegalStateException("boom in " + in.length());
+            }));
+
+            assertThat(r.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(r.attempts()).isEqualTo(3);
+            TaskError e = r.error().orElseThrow();
+            assertThat(e.type()).isEqualTo("java.lang.IllegalStateException");
+            assertThat(e.message()).isEqualTo("boom in 0");
+            assertThat(e.remoteStackTrace()).startsWith("java.lang.IllegalStateException: boom in 0")
+                    .contains("at dev.mpflow.MultiProcessWorkflowIT");
+            assertThat(r.value()).isNull();
+            assertThat(r.succeeded()).isFalse();
+        }
+    }
+
+    @Test
+    void commandAgentRunsProgramsWithPlaceholderOrStdinAndReportsNonZeroExit() {
+        List<Agent> agents = List.of(
+                CommandAgent.of("echo", "echo", "got {}"),
+                CommandAgent.of("rev", "rev"),
+                CommandAgent.of("fail", "sh", "-c", "echo bad thing >&2; exit 3"));
+        try (MultiProcessWorkflow wf = workflow(3).retry(RetrySettings.NONE).agents(agents).build()) {
+            List<TaskResult> results = wf.run(Task.ofInput("t", "abc"));
+
+            assertThat(results.get(0).value()).isEqualTo("got abc");
+            assertThat(results.get(1).value()).isEqualTo("cba");
+            TaskResult failed = results.get(2);
+            assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(failed.agent()).contains("fail");
+            assertThat(failed.error().orElseThrow().type()).isEqualTo(CommandFailedException.class.getName());
+            assertThat(failed.error().orElseThrow().message())
+                    .isEqualTo("sh -c echo bad thing >&2; exit 3 exited with code 3: bad thing");
+            assertThat(failed.stderr()).isEqualTo("bad thing\n");
+        }
+    }
+
+    @Test
+    void closeStopsEveryWorkerAndFurtherWorkIsRefused() {
+        MultiProcessWorkflow wf = workflow(3).build();
+        await().atMost(Duration.ofSeconds(20)).until(() -> wf.workerPids().size() == 3);
+        Set<Long> pids = Set.copyOf(wf.workerPids());
+        wf.close();
+        wf.close();
+        assertThat(pids).allSatisfy(p -> assertThat(ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> wf.executeTask(Task.of("late", in -> 1)))
+                .isInstanceOf(WorkflowClosedException.class).hasMessage("workflow 'workflow' is closed");
+    }
+
+    record Point(int x, int y) implements Serializable {
+    }
+
+    @Test
+    void valuesOfUserClassesTravelBothWays() {
+        try (MultiProcessWorkflow wf = workflow(1).build()) {
+            Point p = new Point(3, 4);
+            TaskResult r = wf.executeTask(Task.of("point", in -> new Point(p.x() * 2, p.y() * 2)));
+            assertThat(r.valueAs(Point.class)).isEqualTo(new Point(6, 8));
+        }
+    }
+}
