@@ -1,0 +1,603 @@
+package dev.mpflow.store.sqlite;
+
+import dev.mpflow.MpflowException;
+import dev.mpflow.TaskError;
+import dev.mpflow.TaskResult;
+import dev.mpflow.event.AttemptRecord;
+import dev.mpflow.event.RunInfo;
+import dev.mpflow.event.RunSummary;
+import dev.mpflow.spi.ResultStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ResultStore} writing runs, attempts and results to a SQLite file.
+ *
+ * <p>The listener methods only put the event on a queue and return. One daemon thread, {@value #WRITER_THREAD_NAME},
+ * takes everything queued at once and writes it in a single transaction (group commit), so the cost of a commit is
+ * shared by all the rows that arrived meanwhile. {@link #close()} writes whatever is still queued before it returns.
+ *
+ * <p>A write that fails is logged and remembered, and {@link #close()} then throws an {@link MpflowException} naming
+ * the file and the first error: results are never dropped silently.
+ *
+ * <p>Several stores, in this or other processes, may write to the same file: the database is in WAL mode and waits
+ * up to ten seconds for another writer's lock.
+ */
+public final class SqliteResultStore implements ResultStore {
+    /** The name of the thread that writes to the database. */
+    public static final String WRITER_THREAD_NAME = "mpflow-store-writer";
+
+    private static final Logger log = LoggerFactory.getLogger(SqliteResultStore.class);
+
+    /** The most events written in one transaction: bounds how long another writer of the file waits for the lock. */
+    private static final int MAX_BATCH = 5_000;
+    /** How often a batch is tried when the database stays locked by another writer beyond the busy timeout. */
+    private static final int BUSY_TRIES = 3;
+    /** The pause between tries to switch a new file to WAL while another connection opens it too. */
+    private static final long WAL_RETRY_PAUSE_MILLIS = 20;
+    /** Failed events logged one by one; beyond that they are only counted, so a full disk does not flood the log. */
+    private static final int LOGGED_FAILURES = 10;
+
+    private static final String INSERT_RUN = """
+            INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
+                              succeeded, failed, retried)
+            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, 0, 0, 0)""";
+    // An upsert, so that the end of a run is kept even if its start was never recorded here.
+    private static final String FINISH_RUN = """
+            INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
+                              succeeded, failed, retried)
+            VALUES (?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id) DO UPDATE SET ended_at = excluded.ended_at, status = excluded.status,
+                succeeded = excluded.succeeded, failed = excluded.failed, retried = excluded.retried""";
+    private static final String INSERT_ATTEMPT = """
+            INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status,
+                                  error_type, error_message, error_stack)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    private static final String INSERT_RESULT = """
+            INSERT INTO results (run_id, task, agent, input, status, value_text, value_type,
+                                 error_type, error_message, error_stack, attempts, worker_pid,
+                                 started_at, ended_at, duration_ms, stdout, stderr)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    private final Path location;
+    private final Connection connection;
+    private final PreparedStatement insertRun;
+    private final PreparedStatement finishRun;
+    private final PreparedStatement insertAttempt;
+    private final PreparedStatement insertResult;
+    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+
+    /** Guards {@link #accepting}, so that nothing can be queued behind the stop marker. */
+    private final Object intake = new Object();
+    private boolean accepting = true;
+
+    /** Serialises {@link #close()} so that a second caller waits for the first to finish. */
+    private final Object closing = new Object();
+    private boolean closed;
+
+    // Written by the writer thread only; read by close() after joining it (join orders the accesses).
+    private String hostName;
+    private long failedEvents;
+    private String firstFailure;
+    private Throwable firstFailureCause;
+
+    private SqliteResultStore(Path location, Connection connection) throws SQLException {
+        this.location = location;
+        this.connection = connection;
+        this.insertRun = connection.prepareStatement(INSERT_RUN);
+        this.finishRun = connection.prepareStatement(FINISH_RUN);
+        this.insertAttempt = connection.prepareStatement(INSERT_ATTEMPT);
+        this.insertResult = connection.prepareStatement(INSERT_RESULT);
+        this.writer = new Thread(this::writeLoop, WRITER_THREAD_NAME);
+        writer.setDaemon(true);
+    }
+
+    /**
+     * Opens the store at {@code location}, creating the file and its parent directories when missing and bringing
+     * its schema up to date.
+     *
+     * @throws MpflowException naming the location when it cannot be created, opened or written, or holds a database
+     *     written by a newer version
+     */
+    public static SqliteResultStore open(Path location) {
+        Objects.requireNonNull(location, "location");
+        Path file = location.toAbsolutePath().normalize();
+        checkLocation(file);
+        Connection connection = null;
+        try {
+            connection = SqliteSupport.connect(file, false);
+            configure(connection, file);
+            Migrations.migrate(connection, file);
+            SqliteResultStore store = new SqliteResultStore(file, connection);
+            store.writer.start();
+            log.debug("store {} opened", file);
+            return store;
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw new MpflowException("cannot open store " + file + ": " + SqliteSupport.oneLine(e), e);
+        } catch (RuntimeException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    /** The absolute path of the database file. */
+    public Path location() {
+        return location;
+    }
+
+    /** Records the run as running. */
+    @Override
+    public void runStarted(RunInfo run) {
+        submit(new RunStarted(Objects.requireNonNull(run, "run")));
+    }
+
+    /** Records one finished attempt. */
+    @Override
+    public void attemptFinished(AttemptRecord attempt) {
+        submit(new AttemptFinished(Objects.requireNonNull(attempt, "attempt")));
+    }
+
+    /** Records a task's final result. */
+    @Override
+    public void taskFinished(String runId, TaskResult result) {
+        submit(new TaskFinished(Objects.requireNonNull(runId, "runId"), Objects.requireNonNull(result, "result")));
+    }
+
+    /** Records the run as finished, with its end time and counts. */
+    @Override
+    public void runFinished(RunInfo run, RunSummary summary) {
+        submit(new RunFinished(Objects.requireNonNull(run, "run"), Objects.requireNonNull(summary, "summary")));
+    }
+
+    /**
+     * Stops accepting events, writes everything already reported, and closes the database. Idempotent: later
+     * calls return at once (a concurrent call waits for the first to finish).
+     *
+     * @throws MpflowException naming the file and the first error if any event could not be written
+     */
+    @Override
+    public void close() {
+        synchronized (closing) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            synchronized (intake) {
+                accepting = false;
+                queue.add(Stop.INSTANCE);
+            }
+            joinWriter();
+            // Anything left means the writer thread died; count it rather than lose it quietly.
+            long unwritten = queue.stream().filter(event -> event != Stop.INSTANCE).count();
+            if (unwritten > 0) {
+                failedEvents += unwritten;
+                if (firstFailure == null) {
+                    firstFailure = "the writer thread stopped with " + unwritten + " events queued";
+                }
+                queue.clear();
+            }
+            closeQuietly(connection);
+            if (failedEvents > 0) {
+                throw new MpflowException("store " + location + " could not record " + failedEvents
+                        + " event(s); first error: " + firstFailure, firstFailureCause);
+            }
+        }
+    }
+
+    private void submit(Event event) {
+        synchronized (intake) {
+            if (accepting) {
+                queue.add(event);
+                return;
+            }
+        }
+        log.warn("store {} is closed; not recording the {}", location, event.describe());
+    }
+
+    private static void checkLocation(Path file) {
+        Path parent = file.getParent();
+        if (parent != null) {
+            try {
+                Files.createDirectories(parent);
+            } catch (FileAlreadyExistsException e) {
+                throw cannotOpen(file, "parent " + e.getFile() + " exists and is not a directory", e);
+            } catch (IOException | SecurityException e) {
+                throw cannotOpen(file, "cannot create parent directory " + parent + " ("
+                        + SqliteSupport.oneLine(e) + ")", e);
+            }
+            // SQLite needs to create the -wal and -shm files next to the database, not only to write the file.
+            if (!Files.isWritable(parent)) {
+                throw cannotOpen(file, "parent directory is not writable", null);
+            }
+        }
+        if (Files.isDirectory(file)) {
+            throw cannotOpen(file, "it is a directory", null);
+        }
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            throw cannotOpen(file, "the file is not writable", null);
+        }
+    }
+
+    private static MpflowException cannotOpen(Path file, String reason, Throwable cause) {
+        return new MpflowException("cannot open store " + file + ": " + reason, cause);
+    }
+
+    private static void configure(Connection connection, Path file) throws SQLException {
+        // busy_timeout first: switching to WAL may have to wait for another process opening the same file.
+        SqliteSupport.execute(connection, "PRAGMA busy_timeout = " + SqliteSupport.BUSY_TIMEOUT_MILLIS);
+        String mode = switchToWal(connection);
+        if (!"wal".equalsIgnoreCase(mode)) {
+            // Some file systems (network shares) cannot do WAL; SQLite then keeps a rollback journal, which is
+            // slower with concurrent readers but still correct.
+            log.warn("store {}: WAL journal mode unavailable, using '{}'", file, mode);
+        }
+        SqliteSupport.execute(connection, "PRAGMA synchronous = NORMAL");
+        SqliteSupport.execute(connection, "PRAGMA foreign_keys = ON");
+    }
+
+    private static String switchToWal(Connection connection) throws SQLException {
+        String mode = SqliteSupport.queryText(connection, "PRAGMA journal_mode");
+        if ("wal".equalsIgnoreCase(mode)) {
+            return mode; // WAL is persistent: only a new file needs switching.
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SqliteSupport.BUSY_TIMEOUT_MILLIS);
+        while (true) {
+            try {
+                return SqliteSupport.queryText(connection, "PRAGMA journal_mode = WAL");
+            } catch (SQLException e) {
+                // Changing the journal mode needs the file to itself, and SQLite reports another connection
+                // opening it at the same moment as SQLITE_BUSY at once, without the busy handler: wait here.
+                if (!SqliteSupport.hasCode(e, SqliteSupport.SQLITE_BUSY) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(WAL_RETRY_PAUSE_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void joinWriter() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                writer.join();
+                break;
+            } catch (InterruptedException e) {
+                // Giving up here would lose results already reported; finish the join and keep the interrupt.
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- the writer thread ----
+
+    private void writeLoop() {
+        List<Event> batch = new ArrayList<>();
+        try {
+            boolean stop = false;
+            while (!stop) {
+                batch.add(take());
+                queue.drainTo(batch, MAX_BATCH - 1);
+                // Nothing is queued after the stop marker, so when present it is the last event taken.
+                if (batch.get(batch.size() - 1) == Stop.INSTANCE) {
+                    batch.remove(batch.size() - 1);
+                    stop = true;
+                }
+                if (!batch.isEmpty()) {
+                    writeBatch(batch);
+                }
+                batch.clear();
+            }
+        } catch (Throwable e) {
+            // Not expected (SQL failures are handled per batch); keep it for close() instead of dying unseen.
+            fail(batch.size(), "writer thread failed: " + SqliteSupport.oneLine(e), e);
+            log.error("store {}: writer thread failed", location, e);
+        }
+    }
+
+    private Event take() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // Only close() stops the writer, through the stop marker: an interrupt must not lose the queue.
+            }
+        }
+    }
+
+    private void writeBatch(List<Event> batch) {
+        SQLException failure = null;
+        for (int attempt = 1; attempt <= BUSY_TRIES; attempt++) {
+            try {
+                writeTransaction(batch);
+                return;
+            } catch (SQLException e) {
+                SqliteSupport.rollbackQuietly(connection);
+                failure = e;
+                boolean busy = SqliteSupport.hasCode(e, SqliteSupport.SQLITE_BUSY)
+                        || SqliteSupport.hasCode(e, SqliteSupport.SQLITE_LOCKED);
+                if (!busy) {
+                    break;
+                }
+                log.warn("store {}: database still locked after {} ms, trying again", location,
+                        SqliteSupport.BUSY_TIMEOUT_MILLIS);
+            } catch (RuntimeException e) {
+                SqliteSupport.rollbackQuietly(connection);
+                writeOneByOne(batch);
+                return;
+            }
+        }
+        if (batch.size() > 1 && SqliteSupport.hasCode(failure, SqliteSupport.SQLITE_CONSTRAINT)) {
+            // One bad row (say, an attempt of a run this store never saw start) must not take the whole batch
+            // with it: retry each event alone to keep the good ones.
+            log.warn("store {}: a batch of {} events failed ({}); writing them one by one", location, batch.size(),
+                    SqliteSupport.oneLine(failure));
+            writeOneByOne(batch);
+        } else {
+            // The database itself refuses writes (disk full, read-only, I/O error): nothing in the batch is kept.
+            fail(batch.size(), SqliteSupport.oneLine(failure), failure);
+            log.error("store {}: could not write {} events: {}", location, batch.size(),
+                    SqliteSupport.oneLine(failure));
+        }
+    }
+
+    private void writeOneByOne(List<Event> batch) {
+        for (Event event : batch) {
+            try {
+                writeTransaction(List.of(event));
+            } catch (SQLException | RuntimeException e) {
+                SqliteSupport.rollbackQuietly(connection);
+                String reason = "the " + event.describe() + ": " + SqliteSupport.oneLine(e);
+                fail(1, reason, e);
+                if (failedEvents <= LOGGED_FAILURES) {
+                    log.error("store {}: could not record {}", location, reason);
+                } else if (failedEvents == LOGGED_FAILURES + 1) {
+                    log.error("store {}: more events could not be recorded; they are counted but not logged",
+                            location);
+                }
+            }
+        }
+    }
+
+    /** Writes {@code events} in one transaction, with one batched statement per kind of row. */
+    private void writeTransaction(List<Event> events) throws SQLException {
+        int runs = 0;
+        int ends = 0;
+        int attempts = 0;
+        int results = 0;
+        try {
+            SqliteSupport.execute(connection, "BEGIN IMMEDIATE");
+            for (Event event : events) {
+                if (event instanceof RunStarted e) {
+                    bindRunStarted(e.run());
+                    runs++;
+                } else if (event instanceof AttemptFinished e) {
+                    bindAttempt(e.attempt());
+                    attempts++;
+                } else if (event instanceof TaskFinished e) {
+                    bindResult(e.runId(), e.result());
+                    results++;
+                } else if (event instanceof RunFinished e) {
+                    bindRunFinished(e.run(), e.summary());
+                    ends++;
+                }
+            }
+            // Rows referring to a run go after its insert, and the run's end after everything else, whatever the
+            // order of the events within the batch.
+            if (runs > 0) {
+                insertRun.executeBatch();
+            }
+            if (attempts > 0) {
+                insertAttempt.executeBatch();
+            }
+            if (results > 0) {
+                insertResult.executeBatch();
+            }
+            if (ends > 0) {
+                finishRun.executeBatch();
+            }
+            SqliteSupport.execute(connection, "COMMIT");
+        } finally {
+            insertRun.clearBatch();
+            insertAttempt.clearBatch();
+            insertResult.clearBatch();
+            finishRun.clearBatch();
+        }
+    }
+
+    private void bindRunStarted(RunInfo run) throws SQLException {
+        PreparedStatement s = insertRun;
+        s.setString(1, run.runId());
+        s.setString(2, run.workflowName());
+        s.setString(3, SqliteSupport.instantText(run.startedAt()));
+        s.setString(4, hostName());
+        s.setInt(5, run.maxWorkers());
+        s.setString(6, SqliteSupport.agentsJson(run.agents()));
+        s.setString(7, run.settings());
+        s.addBatch();
+    }
+
+    private void bindRunFinished(RunInfo run, RunSummary summary) throws SQLException {
+        PreparedStatement s = finishRun;
+        s.setString(1, run.runId());
+        s.setString(2, run.workflowName());
+        s.setString(3, SqliteSupport.instantText(run.startedAt()));
+        // The end as the core measured it, rather than when this thread got round to writing it.
+        Duration wallTime = summary.wallTime() == null ? Duration.ZERO : summary.wallTime();
+        s.setString(4, SqliteSupport.instantText(run.startedAt().plus(wallTime)));
+        s.setString(5, hostName());
+        s.setInt(6, run.maxWorkers());
+        s.setString(7, SqliteSupport.agentsJson(run.agents()));
+        s.setString(8, run.settings());
+        s.setLong(9, summary.succeeded());
+        s.setLong(10, summary.failed());
+        s.setLong(11, summary.retried());
+        s.addBatch();
+    }
+
+    private void bindAttempt(AttemptRecord a) throws SQLException {
+        PreparedStatement s = insertAttempt;
+        s.setString(1, a.runId());
+        s.setString(2, a.task());
+        setNullable(s, 3, a.agent().orElse(null));
+        s.setInt(4, a.attempt());
+        s.setLong(5, a.workerPid());
+        s.setString(6, SqliteSupport.instantText(a.startedAt()));
+        s.setString(7, SqliteSupport.instantText(a.endedAt()));
+        s.setString(8, a.status().wireName());
+        bindError(s, 9, a.error());
+        s.addBatch();
+    }
+
+    private void bindResult(String runId, TaskResult r) throws SQLException {
+        PreparedStatement s = insertResult;
+        Object value = r.succeeded() ? r.value() : null;
+        s.setString(1, runId);
+        s.setString(2, r.task());
+        setNullable(s, 3, r.agent().orElse(null));
+        s.setString(4, r.input());
+        s.setString(5, r.status().wireName());
+        setNullable(s, 6, valueText(value, r));
+        setNullable(s, 7, value == null ? null : value.getClass().getName());
+        bindError(s, 8, r.error());
+        s.setInt(11, r.attempts());
+        s.setLong(12, r.workerPid());
+        s.setString(13, SqliteSupport.instantText(r.startedAt()));
+        s.setString(14, SqliteSupport.instantText(r.endedAt()));
+        s.setLong(15, r.duration().toMillis());
+        s.setString(16, r.stdout());
+        s.setString(17, r.stderr());
+        s.addBatch();
+    }
+
+    /** Binds the three error columns starting at {@code index}, all NULL when there is no error. */
+    private static void bindError(PreparedStatement s, int index, Optional<TaskError> error) throws SQLException {
+        setNullable(s, index, error.map(TaskError::type).orElse(null));
+        setNullable(s, index + 1, error.map(TaskError::message).orElse(null));
+        setNullable(s, index + 2, error.map(TaskError::remoteStackTrace).orElse(null));
+    }
+
+    private static void setNullable(PreparedStatement s, int index, String value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, Types.VARCHAR);
+        } else {
+            s.setString(index, value);
+        }
+    }
+
+    private String valueText(Object value, TaskResult result) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return String.valueOf(value);
+        } catch (RuntimeException e) {
+            // The value's own toString() is user code; keep the rest of the result rather than fail it.
+            log.warn("store {}: toString() of the value of task {} failed: {}", location, result.task(),
+                    SqliteSupport.oneLine(e));
+            return null;
+        }
+    }
+
+    /** This machine's name, looked up on the writer thread because a slow DNS must not delay the workflow. */
+    private String hostName() {
+        if (hostName == null) {
+            try {
+                hostName = InetAddress.getLocalHost().getHostName();
+            } catch (IOException | RuntimeException e) {
+                hostName = "unknown";
+            }
+        }
+        return hostName;
+    }
+
+    private void fail(long events, String reason, Throwable cause) {
+        failedEvents += events;
+        if (firstFailure == null) {
+            firstFailure = reason;
+            firstFailureCause = cause;
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.warn("closing a store connection failed: {}", SqliteSupport.oneLine(e));
+        }
+    }
+
+    // ---- the queued events ----
+
+    private sealed interface Event permits RunStarted, AttemptFinished, TaskFinished, RunFinished, Stop {
+        /** What the event records, for messages. */
+        String describe();
+    }
+
+    private record RunStarted(RunInfo run) implements Event {
+        @Override
+        public String describe() {
+            return "start of run " + run.runId();
+        }
+    }
+
+    private record AttemptFinished(AttemptRecord attempt) implements Event {
+        @Override
+        public String describe() {
+            return "attempt " + attempt.attempt() + " of task " + attempt.task() + " in run " + attempt.runId();
+        }
+    }
+
+    private record TaskFinished(String runId, TaskResult result) implements Event {
+        @Override
+        public String describe() {
+            return "result of task " + result.task() + " in run " + runId;
+        }
+    }
+
+    private record RunFinished(RunInfo run, RunSummary summary) implements Event {
+        @Override
+        public String describe() {
+            return "end of run " + run.runId();
+        }
+    }
+
+    /** Queued last by {@link #close()}: the writer stops once everything before it is written. */
+    private enum Stop implements Event {
+        INSTANCE;
+
+        @Override
+        public String describe() {
+            return "stop marker";
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.mpflow.store.sqlite;
+
+import dev.mpflow.MpflowException;
+import dev.mpflow.TaskStatus;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+
+/** Connection set-up and the text encodings shared by the writing and the reading side. */
+final class SqliteSupport {
+    /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+    static final int BUSY_TIMEOUT_MILLIS = 10_000;
+
+    /** SQLite's primary result codes that the store reacts to. */
+    static final int SQLITE_BUSY = 5;
+    static final int SQLITE_LOCKED = 6;
+    static final int SQLITE_CONSTRAINT = 19;
+
+    /** {@code SQLITE_OPEN_READONLY}, as the driver's {@code open_mode} property expects it. */
+    private static final String OPEN_READ_ONLY = "1";
+
+    // Always nine fractional digits: with a fixed width, text order is time order (ORDER BY started_at works).
+    private static final DateTimeFormatter INSTANT_TEXT =
+            new DateTimeFormatterBuilder().appendInstant(9).toFormatter(Locale.ROOT);
+
+    private SqliteSupport() {
+    }
+
+    /**
+     * Opens a connection to {@code file}. The driver is instantiated directly instead of being looked up through
+     * {@link java.sql.DriverManager}, which misses it in fat jars whose service files were not merged and in
+     * isolated class loaders.
+     */
+    static Connection connect(Path file, boolean readOnly) throws SQLException {
+        Properties properties = new Properties();
+        if (readOnly) {
+            // Read-only also means "do not create": a mistyped path must not leave an empty database behind.
+            properties.setProperty("open_mode", OPEN_READ_ONLY);
+        }
+        Connection connection = new org.sqlite.JDBC().connect("jdbc:sqlite:" + file, properties);
+        if (connection == null) {
+            throw new SQLException("the SQLite driver did not accept the file name");
+        }
+        return connection;
+    }
+
+    /** Runs {@code sql} (a PRAGMA or a transaction command) on its own. */
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /** Runs a query returning one value in one row, such as {@code PRAGMA user_version}. */
+    static String queryText(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() ? rows.getString(1) : null;
+        }
+    }
+
+    /** {@code PRAGMA user_version}: the schema version the migrations have reached, 0 for a new database. */
+    static int userVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("PRAGMA user_version")) {
+            return rows.next() ? rows.getInt(1) : 0;
+        }
+    }
+
+    /** Whether {@code e} is SQLite's {@code code} (primary result code; extended codes carry it in the low byte). */
+    static boolean hasCode(SQLException e, int code) {
+        return (e.getErrorCode() & 0xff) == code;
+    }
+
+    /** Rolls back the open transaction, if any, ignoring failures: the caller is already reporting one. */
+    static void rollbackQuietly(Connection connection) {
+        try {
+            execute(connection, "ROLLBACK");
+        } catch (SQLException | RuntimeException ignored) {
+            // SQLite may already have rolled back by itself (for example on SQLITE_FULL); nothing to undo then.
+        }
+    }
+
+    /** The exception's message on one line, for messages naming a store. */
+    static String oneLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getName();
+        }
+        return message.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    static String instantText(Instant instant) {
+        return INSTANT_TEXT.format(instant);
+    }
+
+    static Instant instant(String text, Path location) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException | NullPointerException e) {
+            throw new MpflowException("cannot read store " + location + ": bad time '" + text + "'", e);
+        }
+    }
+
+    static Optional<Instant> optionalInstant(String text, Path location) {
+        return text == null ? Optional.empty() : Optional.of(instant(text, location));
+    }
+
+    /** The status stored as {@link TaskStatus#wireName()}. */
+    static TaskStatus taskStatus(String wireName, Path location) {
+        for (TaskStatus status : TaskStatus.values()) {
+            if (status.wireName().equals(wireName)) {
+                return status;
+            }
+        }
+        throw new MpflowException("cannot read store " + location + ": unknown task status '" + wireName + "'");
+    }
+
+    /** The agents' names as a JSON array of strings, which SQLite's {@code json_each} reads back. */
+    static String agentsJson(List<String> agents) {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < agents.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            appendJsonString(json, agents.get(i));
+        }
+        return json.append(']').toString();
+    }
+
+    private static void appendJsonString(StringBuilder json, String text) {
+        json.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20) {
+                json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        json.append('"');
+    }
+}

@@ -1,0 +1,36 @@
+package dev.mpflow.store.sqlite;
+
+import dev.mpflow.TaskError;
+import dev.mpflow.TaskStatus;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One attempt of a task as stored: one row of the {@code attempts} table.
+ *
+ * @param id the row's id; ids grow in the order attempts were recorded
+ * @param runId the run it belongs to
+ * @param task the task's name
+ * @param agent the agent's name, if the job ran agents
+ * @param attempt 1 for the first attempt
+ * @param workerPid the worker process that ran it
+ * @param startedAt when the worker received it
+ * @param endedAt when its outcome reached the coordinator
+ * @param status how it ended
+ * @param error what went wrong (columns {@code error_type}, {@code error_message}, {@code error_stack}); empty when
+ *     it succeeded
+ */
+public record StoredAttempt(long id, String runId, String task, Optional<String> agent, int attempt, long workerPid,
+        Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error) {
+    /** Checks that no component is {@code null}; absent values are empty {@code Optional}s. */
+    public StoredAttempt {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(endedAt, "endedAt");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(error, "error");
+    }
+}

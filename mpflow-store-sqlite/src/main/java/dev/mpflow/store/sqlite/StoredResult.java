@@ -1,0 +1,57 @@
+package dev.mpflow.store.sqlite;
+
+import dev.mpflow.TaskError;
+import dev.mpflow.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A task's final result as stored: one row of the {@code results} table. The value itself is not kept, only its
+ * text and class name.
+ *
+ * @param id the row's id; ids grow in the order results were recorded
+ * @param runId the run it belongs to
+ * @param task the task's name
+ * @param agent the agent's name, when the job ran one
+ * @param input the task's input text
+ * @param status how the last attempt ended
+ * @param valueText {@code String.valueOf} the value; empty when the task failed or returned {@code null}
+ * @param valueType the value's class name; empty when the task failed or returned {@code null}
+ * @param error what went wrong (columns {@code error_type}, {@code error_message}, {@code error_stack}); empty when
+ *     it succeeded
+ * @param attempts how many attempts ran; 0 when the task never reached a worker
+ * @param workerPid the worker that ran the last attempt; 0 when none did
+ * @param startedAt when the first attempt started
+ * @param endedAt when the last attempt ended
+ * @param duration from {@code startedAt} to {@code endedAt}, in whole milliseconds
+ * @param stdout what the last attempt printed to standard output
+ * @param stderr what the last attempt printed to standard error
+ */
+public record StoredResult(long id, String runId, String task, Optional<String> agent, String input,
+        TaskStatus status, Optional<String> valueText, Optional<String> valueType, Optional<TaskError> error,
+        int attempts, long workerPid, Instant startedAt, Instant endedAt, Duration duration, String stdout,
+        String stderr) {
+    /** Checks that no component is {@code null}; absent values are empty {@code Optional}s. */
+    public StoredResult {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(valueText, "valueText");
+        Objects.requireNonNull(valueType, "valueType");
+        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(endedAt, "endedAt");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(stdout, "stdout");
+        Objects.requireNonNull(stderr, "stderr");
+    }
+
+    /** Whether the task succeeded. */
+    public boolean succeeded() {
+        return status.isSuccess();
+    }
+}

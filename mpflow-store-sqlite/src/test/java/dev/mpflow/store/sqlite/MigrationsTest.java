@@ -1,0 +1,44 @@
+package dev.mpflow.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MigrationsTest {
+    @Test
+    void theIndexListsContiguousVersionsStartingWithTheInitialSchema() {
+        List<Migrations.Migration> all = Migrations.all();
+        assertThat(all).isNotEmpty();
+        assertThat(all.get(0).name()).isEqualTo("V1__initial.sql");
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).version()).isEqualTo(i + 1);
+            assertThat(all.get(i).script()).isNotBlank();
+        }
+        assertThat(Migrations.latestVersion()).isEqualTo(all.size());
+    }
+
+    @Test
+    void splitsAScriptAtSemicolonsOutsideCommentsAndQuotes() {
+        String script = """
+                -- a comment; with a semicolon
+                CREATE TABLE a (x TEXT DEFAULT 'one;two');
+                /* a block; comment */
+                CREATE TABLE "b;c" (y TEXT DEFAULT 'it''s');
+
+                INSERT INTO a VALUES ('-- not a comment')
+                """;
+        assertThat(Migrations.statements(script)).containsExactly(
+                "CREATE TABLE a (x TEXT DEFAULT 'one;two')",
+                "CREATE TABLE \"b;c\" (y TEXT DEFAULT 'it''s')",
+                "INSERT INTO a VALUES ('-- not a comment')");
+    }
+
+    @Test
+    void theInitialSchemaSplitsIntoItsTablesAndIndexes() {
+        List<String> statements = Migrations.statements(Migrations.all().get(0).script());
+        assertThat(statements).hasSize(5);
+        assertThat(statements).filteredOn(s -> s.startsWith("CREATE TABLE")).hasSize(3);
+        assertThat(statements).filteredOn(s -> s.startsWith("CREATE INDEX")).hasSize(2);
+    }
+}

@@ -1,0 +1,408 @@
+package dev.mpflow.store.sqlite;
+
+import static dev.mpflow.store.sqlite.Events.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
+import dev.mpflow.MpflowException;
+import dev.mpflow.TaskError;
+import dev.mpflow.TaskResult;
+import dev.mpflow.TaskStatus;
+import dev.mpflow.event.AttemptRecord;
+import dev.mpflow.event.RunInfo;
+import dev.mpflow.event.RunSummary;
+import dev.mpflow.spi.ResultStore;
+import dev.mpflow.spi.ResultStoreProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteResultStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void roundTripsARunWithItsResultsAndAttempts() {
+        Path db = dir.resolve("nested/dirs/runs.db");
+        RunInfo run = new RunInfo("run-1", "nightly", T0, 3, List.of("summarise", "say \"hi\", twice"),
+                "maxWorkers=3 retries=2");
+        TaskError boom = new TaskError("java.lang.IllegalStateException", "boom", "java.lang.IllegalStateException: "
+                + "boom\n\tat Example.run(Example.java:7)\n");
+        Instant start = T0.plusMillis(5);
+
+        TaskResult ok = new TaskResult("alpha", Optional.of("summarise"), "text one", TaskStatus.SUCCEEDED, 42,
+                Optional.empty(), 1, 101, start, start.plusMillis(1500), "printed\n", "");
+        TaskResult nullValue = new TaskResult("beta", Optional.empty(), "", TaskStatus.SUCCEEDED, null,
+                Optional.empty(), 2, 102, start, start.plusNanos(2_500_000), "", "warn\n");
+        TaskResult failed = new TaskResult("gamma", Optional.empty(), "text three", TaskStatus.FAILED, null,
+                Optional.of(boom), 2, 103, start, start.plusSeconds(3), "", "trace\n");
+        AttemptRecord betaFirst = new AttemptRecord("run-1", "beta", Optional.empty(), 1, 102, start,
+                start.plusMillis(1), TaskStatus.TIMED_OUT, Optional.of(new TaskError("Timeout", "after 1s", "")));
+        AttemptRecord betaSecond = new AttemptRecord("run-1", "beta", Optional.empty(), 2, 102, start.plusMillis(1),
+                start.plusNanos(2_500_000), TaskStatus.SUCCEEDED, Optional.empty());
+        AttemptRecord gammaLast = new AttemptRecord("run-1", "gamma", Optional.of("summarise"), 2, 103, start,
+                start.plusSeconds(3), TaskStatus.FAILED, Optional.of(boom));
+
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(run);
+            store.attemptFinished(betaFirst);
+            store.attemptFinished(betaSecond);
+            store.attemptFinished(gammaLast);
+            store.taskFinished("run-1", ok);
+            store.taskFinished("run-1", nullValue);
+            store.taskFinished("run-1", failed);
+            store.runFinished(run, new RunSummary(2, 1, 2, Duration.ofSeconds(4).plusNanos(7)));
+        }
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun stored = history.run("run-1").orElseThrow();
+            assertThat(stored.workflow()).isEqualTo("nightly");
+            assertThat(stored.startedAt()).isEqualTo(T0);
+            assertThat(stored.endedAt()).contains(T0.plusSeconds(4).plusNanos(7));
+            assertThat(stored.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(stored.finished()).isTrue();
+            assertThat(stored.host()).isNotBlank();
+            assertThat(stored.maxWorkers()).isEqualTo(3);
+            assertThat(stored.agents()).containsExactly("summarise", "say \"hi\", twice");
+            assertThat(stored.settings()).isEqualTo("maxWorkers=3 retries=2");
+            assertThat(stored.succeeded()).isEqualTo(2);
+            assertThat(stored.failed()).isEqualTo(1);
+            assertThat(stored.retried()).isEqualTo(2);
+            assertThat(history.runs()).containsExactly(stored);
+
+            List<StoredResult> results = history.results("run-1");
+            assertThat(results).hasSize(3);
+            assertThat(results.get(0).id()).isLessThan(results.get(1).id());
+            assertThat(results.get(1).id()).isLessThan(results.get(2).id());
+            assertThat(results.get(0)).isEqualTo(new StoredResult(results.get(0).id(), "run-1", "alpha",
+                    Optional.of("summarise"), "text one", TaskStatus.SUCCEEDED, Optional.of("42"),
+                    Optional.of("java.lang.Integer"), Optional.empty(), 1, 101, start, start.plusMillis(1500),
+                    Duration.ofMillis(1500), "printed\n", ""));
+            assertThat(results.get(1)).isEqualTo(new StoredResult(results.get(1).id(), "run-1", "beta",
+                    Optional.empty(), "", TaskStatus.SUCCEEDED, Optional.empty(), Optional.empty(), Optional.empty(),
+                    2, 102, start, start.plusNanos(2_500_000), Duration.ofMillis(2), "", "warn\n"));
+            assertThat(results.get(2)).isEqualTo(new StoredResult(results.get(2).id(), "run-1", "gamma",
+                    Optional.empty(), "text three", TaskStatus.FAILED, Optional.empty(), Optional.empty(),
+                    Optional.of(boom), 2, 103, start, start.plusSeconds(3), Duration.ofSeconds(3), "", "trace\n"));
+            assertThat(results.get(2).succeeded()).isFalse();
+
+            List<StoredAttempt> attempts = history.attempts("run-1");
+            assertThat(attempts).extracting(StoredAttempt::task, StoredAttempt::attempt, StoredAttempt::status)
+                    .containsExactly(
+                            tuple("beta", 1, TaskStatus.TIMED_OUT),
+                            tuple("beta", 2, TaskStatus.SUCCEEDED),
+                            tuple("gamma", 2, TaskStatus.FAILED));
+            assertThat(attempts.get(0)).isEqualTo(new StoredAttempt(attempts.get(0).id(), "run-1", "beta",
+                    Optional.empty(), 1, 102, start, start.plusMillis(1), TaskStatus.TIMED_OUT,
+                    Optional.of(new TaskError("Timeout", "after 1s", ""))));
+            assertThat(attempts.get(2)).isEqualTo(new StoredAttempt(attempts.get(2).id(), "run-1", "gamma",
+                    Optional.of("summarise"), 2, 103, start, start.plusSeconds(3), TaskStatus.FAILED,
+                    Optional.of(boom)));
+        }
+    }
+
+    @Test
+    void statusIsStoredAsTheWireName() throws Exception {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("r"));
+            store.taskFinished("r", Events.failure("t", TaskStatus.TIMED_OUT, new TaskError("Timeout", "", "")));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT r.status, u.status, u.started_at, u.error_message "
+                        + "FROM runs r JOIN results u USING (run_id)")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("running");
+            assertThat(rows.getString(2)).isEqualTo("timed_out");
+            assertThat(rows.getString(3)).isEqualTo("2025-03-01T10:00:00.133456789Z");
+            assertThat(rows.getString(4)).isEmpty();
+        }
+    }
+
+    @Test
+    void keepsEveryResultReportedConcurrentlyFromFourThreads() throws Exception {
+        Path db = dir.resolve("runs.db");
+        int threads = 4;
+        int perThread = 2_500;
+        SqliteResultStore store = SqliteResultStore.open(db);
+        store.runStarted(Events.run("busy"));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        String task = "task-" + thread + "-" + i;
+                        store.attemptFinished(Events.attempt("busy", task, 1));
+                        store.taskFinished("busy", Events.success(task, i));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        store.runFinished(Events.run("busy"), new RunSummary(threads * perThread, 0, 0, Duration.ofSeconds(1)));
+        store.close();
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            List<StoredResult> results = history.results("busy");
+            assertThat(results).hasSize(threads * perThread);
+            Set<String> names = results.stream().map(StoredResult::task).collect(Collectors.toSet());
+            assertThat(names).hasSize(threads * perThread);
+            for (int t = 0; t < threads; t++) {
+                assertThat(names).contains("task-" + t + "-0", "task-" + t + "-" + (perThread - 1));
+            }
+            assertThat(history.attempts("busy")).hasSize(threads * perThread);
+            assertThat(history.run("busy").orElseThrow().succeeded()).isEqualTo(threads * perThread);
+        }
+    }
+
+    @Test
+    void writesOnADaemonThreadNamedMpflowStoreWriterThatStopsOnClose() {
+        SqliteResultStore store = SqliteResultStore.open(dir.resolve("runs.db"));
+        Thread writer = writerThreads().stream().findFirst().orElseThrow();
+        assertThat(writer.isDaemon()).isTrue();
+        store.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !writer.isAlive());
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        Path db = dir.resolve("runs.db");
+        SqliteResultStore store = SqliteResultStore.open(db);
+        store.runStarted(Events.run("r"));
+        store.taskFinished("r", Events.success("t", "v"));
+        store.close();
+        assertThatCode(store::close).doesNotThrowAnyException();
+        assertThatCode(store::close).doesNotThrowAnyException();
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.results("r")).hasSize(1);
+        }
+    }
+
+    @Test
+    void eventsReportedAfterCloseAreNotWrittenAndDoNotThrow() {
+        Path db = dir.resolve("runs.db");
+        SqliteResultStore store = SqliteResultStore.open(db);
+        store.runStarted(Events.run("r"));
+        store.close();
+        assertThatCode(() -> store.taskFinished("r", Events.success("late", 1))).doesNotThrowAnyException();
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.results("r")).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesALocationWhoseParentIsARegularFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain.txt"), "not a directory");
+        Path db = file.resolve("runs.db");
+        assertThatThrownBy(() -> SqliteResultStore.open(db))
+                .isInstanceOf(MpflowException.class)
+                .hasMessageStartingWith("cannot open store " + db + ": ")
+                .hasMessageContaining("not a directory")
+                .hasMessageNotContaining("\n");
+        assertThat(Files.readString(file)).isEqualTo("not a directory");
+    }
+
+    @Test
+    void refusesALocationThatIsADirectory() throws Exception {
+        Path db = Files.createDirectory(dir.resolve("runs.db"));
+        assertThatThrownBy(() -> SqliteResultStore.open(db))
+                .isInstanceOf(MpflowException.class)
+                .hasMessage("cannot open store " + db + ": it is a directory");
+    }
+
+    @Test
+    void refusesAFileThatIsNotADatabase() throws Exception {
+        Path db = Files.writeString(dir.resolve("runs.db"), "this is plain text, not SQLite ".repeat(100));
+        assertThatThrownBy(() -> SqliteResultStore.open(db))
+                .isInstanceOf(MpflowException.class)
+                .hasMessageStartingWith("cannot open store " + db + ": ")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void refusesADatabaseWithANewerSchema() throws Exception {
+        Path db = dir.resolve("future.db");
+        int newer = Migrations.latestVersion() + 1;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA user_version = " + newer);
+        }
+        assertThatThrownBy(() -> SqliteResultStore.open(db))
+                .isInstanceOf(MpflowException.class)
+                .hasMessage("cannot open store " + db + ": its schema version " + newer
+                        + " is newer than this mpflow supports (" + Migrations.latestVersion()
+                        + "); use a newer mpflow");
+        assertThatThrownBy(() -> SqliteRunHistory.open(db))
+                .isInstanceOf(MpflowException.class)
+                .hasMessageStartingWith("cannot read store " + db + ": its schema version " + newer);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            assertThat(SqliteSupport.userVersion(c)).isEqualTo(newer);
+            assertThat(tables(c)).isEmpty();
+        }
+    }
+
+    @Test
+    void reopeningAppliesNoMigrationTwiceAndKeepsTheData() throws Exception {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("first"));
+            store.taskFinished("first", Events.success("t1", "one"));
+        }
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("second", T0.plusSeconds(60)));
+            store.taskFinished("second", Events.success("t2", "two"));
+        }
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            assertThat(store.location()).isEqualTo(db);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            assertThat(SqliteSupport.userVersion(c)).isEqualTo(Migrations.latestVersion()).isPositive();
+            assertThat(tables(c)).containsExactlyInAnyOrder("runs", "attempts", "results");
+            assertThat(SqliteSupport.queryText(c, "PRAGMA journal_mode")).isEqualTo("wal");
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("second", "first");
+            assertThat(history.results("first")).extracting(r -> r.valueText().orElseThrow()).containsExactly("one");
+            assertThat(history.results("second")).extracting(r -> r.valueText().orElseThrow())
+                    .containsExactly("two");
+        }
+    }
+
+    @Test
+    void twoStoresWriteToTheSameFileAtOnce() throws Exception {
+        Path db = dir.resolve("shared.db");
+        int perStore = 3_000;
+        CyclicBarrier together = new CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (String runId : List.of("left", "right")) {
+                done.add(pool.submit(() -> {
+                    together.await();
+                    // Both open the new file at the same moment: the migration must run once, the other waits.
+                    SqliteResultStore store = SqliteResultStore.open(db);
+                    try {
+                        store.runStarted(Events.run(runId));
+                        for (int i = 0; i < perStore; i++) {
+                            store.taskFinished(runId, Events.success(runId + "-" + i, i));
+                            if (i % 500 == 0) {
+                                Thread.sleep(1); // let the other store's batches interleave with ours
+                            }
+                        }
+                        store.runFinished(Events.run(runId), new RunSummary(perStore, 0, 0, Duration.ZERO));
+                    } finally {
+                        store.close();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.runs()).extracting(StoredRun::runId).containsExactlyInAnyOrder("left", "right");
+            for (String runId : List.of("left", "right")) {
+                List<StoredResult> results = history.results(runId);
+                assertThat(results).hasSize(perStore);
+                assertThat(results.stream().map(StoredResult::task).collect(Collectors.toSet())).hasSize(perStore);
+                assertThat(history.run(runId).orElseThrow().finished()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aWriteThatFailsIsReportedByCloseAndTheOtherEventsAreKept() {
+        Path db = dir.resolve("runs.db");
+        SqliteResultStore store = SqliteResultStore.open(db);
+        store.runStarted(Events.run("known"));
+        store.taskFinished("known", Events.success("kept", 1));
+        // The store never saw this run start: the foreign key refuses the row.
+        store.attemptFinished(Events.attempt("unknown", "orphan", 1));
+        store.taskFinished("known", Events.success("kept too", 2));
+        assertThatThrownBy(store::close)
+                .isInstanceOf(MpflowException.class)
+                .hasMessageStartingWith("store " + db + " could not record 1 event(s); first error: the attempt 1 "
+                        + "of task orphan in run unknown: ")
+                .hasMessageContaining("FOREIGN KEY");
+        assertThatCode(store::close).doesNotThrowAnyException();
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.results("known")).extracting(StoredResult::task).containsExactly("kept", "kept too");
+            assertThat(history.attempts("unknown")).isEmpty();
+        }
+    }
+
+    @Test
+    void theProviderIsFoundByServiceLoaderAndOpensASqliteStore() {
+        List<ResultStoreProvider> providers = ServiceLoader.load(ResultStoreProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
+        assertThat(providers).hasAtLeastOneElementOfType(SqliteResultStoreProvider.class);
+        ResultStoreProvider provider = providers.stream()
+                .filter(p -> p instanceof SqliteResultStoreProvider)
+                .findFirst()
+                .orElseThrow();
+
+        Path db = dir.resolve("via-provider/runs.db");
+        try (ResultStore store = provider.open(db)) {
+            assertThat(store).isInstanceOf(SqliteResultStore.class);
+            store.runStarted(Events.run("r"));
+            store.taskFinished("r", Events.success("t", List.of(1, 2)));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredResult result = history.results("r").get(0);
+            assertThat(result.valueText()).contains("[1, 2]");
+            assertThat(result.valueType()).hasValueSatisfying(type -> assertThat(type).startsWith("java.util."));
+        }
+    }
+
+    private static List<Thread> writerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(SqliteResultStore.WRITER_THREAD_NAME) && t.isAlive())
+                .toList();
+    }
+
+    private static Set<String> tables(Connection c) throws Exception {
+        Set<String> tables = new HashSet<>();
+        try (Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+            while (rows.next()) {
+                tables.add(rows.getString(1));
+            }
+        }
+        return tables;
+    }
+}
