@@ -1,0 +1,245 @@
+package dev.mpflow.cli.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mpflow.RetrySettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Valid workflow files, read to exact values. */
+class WorkflowFileLoaderTest {
+    @TempDir
+    Path dir;
+
+    private WorkflowDefinition load(String fileName, String yaml) throws IOException, WorkflowFileException {
+        Path file = dir.resolve(fileName);
+        Files.writeString(file, yaml);
+        return WorkflowFileLoader.load(file);
+    }
+
+    private static List<TaskSpec> tasks(WorkflowDefinition definition) {
+        List<TaskSpec> tasks = new ArrayList<>();
+        definition.tasks().forEach(tasks::add);
+        return tasks;
+    }
+
+    private static TaskSpec task(String name, String input) {
+        return new TaskSpec(name, input, 0, Optional.empty());
+    }
+
+    @Test
+    void everyFieldRoundTrips() throws Exception {
+        Path file = Path.of(WorkflowFileLoaderTest.class.getResource("/workflows/checksums.yaml").toURI());
+        Path workflows = file.getParent();
+
+        WorkflowDefinition wf = WorkflowFileLoader.load(file);
+
+        assertThat(wf.file()).isEqualTo(file.toAbsolutePath().normalize());
+        assertThat(wf.name()).isEqualTo("checksums");
+        assertThat(wf.maxWorkers()).hasValue(4);
+        assertThat(wf.autosave()).contains(true);
+        assertThat(wf.store()).contains(workflows.resolve(".mpflow/runs.db"));
+        assertThat(wf.retries()).hasValue(2);
+        assertThat(wf.retry()).contains(RetrySettings.builder().maxAttempts(3).delay(Duration.ofMillis(250))
+                .maxDelay(Duration.ofSeconds(10)).multiplier(3).build());
+        assertThat(wf.timeout()).contains(Duration.ofSeconds(30));
+        assertThat(wf.mode()).isEqualTo(Mode.FANOUT);
+        assertThat(wf.agents()).containsExactly(
+                new AgentSpec("sha256", List.of("sha256sum", "{}"), 14),
+                new AgentSpec("words", List.of("wc", "-w"), 16));
+        String data = workflows.resolve("data").toString();
+        assertThat(tasks(wf)).containsExactly(
+                new TaskSpec("greet", "hello world", 7, Optional.of(Duration.ofMillis(1500))),
+                new TaskSpec("alice", "alice", -1, Optional.empty()),
+                new TaskSpec("bob", "bob", -1, Optional.empty()),
+                new TaskSpec("carol", "carol", -1, Optional.empty()),
+                task(data + "/one.txt", data + "/one.txt"),
+                task(data + "/two.txt", data + "/two.txt"));
+        assertThat(wf.taskCount()).isEqualTo(6);
+    }
+
+    @Test
+    void leftOutSettingsAreEmpty() throws Exception {
+        WorkflowDefinition wf = load("minimal.yaml", """
+                tasks:
+                  - name: only
+                """);
+
+        assertThat(wf.name()).isEqualTo("minimal");
+        assertThat(wf.maxWorkers()).isEmpty();
+        assertThat(wf.autosave()).isEmpty();
+        assertThat(wf.store()).isEmpty();
+        assertThat(wf.retries()).isEmpty();
+        assertThat(wf.retry()).isEmpty();
+        assertThat(wf.timeout()).isEmpty();
+        assertThat(wf.mode()).isEqualTo(Mode.PIPELINE);
+        assertThat(wf.agents()).isEmpty();
+        assertThat(tasks(wf)).containsExactly(task("only", ""));
+    }
+
+    @Test
+    void defaultNameDropsYmlToo() throws Exception {
+        assertThat(load("my.flow.yml", "maxWorkers: 1\n").name()).isEqualTo("my.flow");
+        assertThat(load("plain", "maxWorkers: 1\n").name()).isEqualTo("plain");
+    }
+
+    @Test
+    void tasksMayBeLeftOut() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", "name: nothing\n");
+        assertThat(wf.taskCount()).isZero();
+        assertThat(wf.tasks()).isEmpty();
+    }
+
+    @Test
+    void emptyTasksAndAgentsAreEmptyLists() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", "agents:\ntasks:\n");
+        assertThat(wf.agents()).isEmpty();
+        assertThat(wf.taskCount()).isZero();
+    }
+
+    @Test
+    void retriesAloneKeepTheDefaultDelays() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", "retries: 0\n");
+        assertThat(wf.retries()).hasValue(0);
+        assertThat(wf.retry()).contains(RetrySettings.NONE);
+    }
+
+    @Test
+    void retryBlockAloneKeepsTheDefaultAttempts() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                retry:
+                  delay: 0ms
+                  multiplier: 1.5
+                """);
+        assertThat(wf.retries()).isEmpty();
+        assertThat(wf.retry()).contains(RetrySettings.builder().delay(Duration.ZERO).multiplier(1.5).build());
+        assertThat(wf.retry().orElseThrow().maxAttempts()).isEqualTo(3);
+    }
+
+    @Test
+    void absoluteStoreIsKept() throws Exception {
+        Path store = dir.resolve("elsewhere/runs.db");
+        assertThat(load("wf.yaml", "store: " + store + "\n").store()).contains(store);
+    }
+
+    @Test
+    void modeIsReadEitherWay() throws Exception {
+        assertThat(load("wf.yaml", "mode: pipeline\n").mode()).isEqualTo(Mode.PIPELINE);
+        assertThat(load("wf.yaml", "mode: fanout\n").mode()).isEqualTo(Mode.FANOUT);
+    }
+
+    @Test
+    void tasksWithoutInputAndNoAgentsAreFine() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                mode: fanout
+                tasks:
+                  - name: a
+                  - name: b
+                    input:
+                """);
+        assertThat(tasks(wf)).containsExactly(task("a", ""), task("b", ""));
+    }
+
+    @Test
+    void scalarsAreTakenAsWritten() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                name: 2024
+                tasks:
+                  - name: 007
+                    input: 1.50
+                  - name: yes
+                    input: "quoted: text"
+                """);
+        assertThat(wf.name()).isEqualTo("2024");
+        assertThat(tasks(wf)).containsExactly(task("007", "1.50"), task("yes", "quoted: text"));
+    }
+
+    @Test
+    void commandLinesAreSplitLikeAShell() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                agents:
+                  - name: shout
+                    command: sh -c 'echo "$1" | tr a-z A-Z' sh {}
+                  - name: escaped
+                    command: "cat \\"a b\\" c\\\\ d"
+                  - name: listed
+                    command:
+                      - cat
+                      - "two words"
+                      - "{}"
+                """);
+        assertThat(wf.agents()).containsExactly(
+                new AgentSpec("shout", List.of("sh", "-c", "echo \"$1\" | tr a-z A-Z", "sh", "{}"), 2),
+                new AgentSpec("escaped", List.of("cat", "a b", "c d"), 4),
+                new AgentSpec("listed", List.of("cat", "two words", "{}"), 6));
+    }
+
+    @Test
+    void programGivenByPathIsChecked() throws Exception {
+        Path script = Files.writeString(dir.resolve("tool.sh"), "#!/bin/sh\ncat\n");
+        assumeTrue(script.toFile().setExecutable(true));
+        WorkflowDefinition wf = load("wf.yaml", "agents:\n  - name: tool\n    command: " + script + " {}\n");
+        assertThat(wf.agents()).containsExactly(new AgentSpec("tool", List.of(script.toString(), "{}"), 2));
+    }
+
+    @Test
+    void programNamedByTheInputIsNotChecked() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", "agents:\n  - name: any\n    command: \"{} --version\"\n");
+        assertThat(wf.agents().get(0).command()).containsExactly("{}", "--version");
+    }
+
+    @Test
+    void variablesAreExpanded() throws Exception {
+        String home = System.getenv("HOME");
+        assumeTrue(home != null);
+        WorkflowDefinition wf = load("wf.yaml", """
+                name: ${env.HOME}
+                store: ${user.dir}/runs.db
+                agents:
+                  - name: show
+                    command: cat ${java.home}/release "${env.HOME}"
+                tasks:
+                  - name: jvm
+                    input: ${java.home}
+                  - name: literal
+                    input: $${env.HOME} costs $5 {}
+                """);
+        String javaHome = System.getProperty("java.home");
+        assertThat(wf.name()).isEqualTo(home);
+        assertThat(wf.store()).contains(Path.of(System.getProperty("user.dir"), "runs.db").normalize());
+        assertThat(wf.agents().get(0).command()).containsExactly("cat", javaHome + "/release", home);
+        assertThat(tasks(wf)).containsExactly(task("jvm", javaHome), task("literal", "${env.HOME} costs $5 {}"));
+    }
+
+    @Test
+    void anEnvironmentValueStaysOneCommandWord() throws Exception {
+        Interpolator fake = new Interpolator(name -> name.equals("FILE") ? "my file.txt" : null,
+                System::getProperty);
+        Path file = Files.writeString(dir.resolve("wf.yaml"), "agents:\n  - name: a\n    command: cat ${env.FILE}\n");
+        WorkflowDefinition wf = WorkflowFileLoader.load(file, fake, Programs.system());
+        assertThat(wf.agents().get(0).command()).containsExactly("cat", "my file.txt");
+    }
+
+    @Test
+    void globUnderJavaHome() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                tasks:
+                  - glob: "${java.home}/**"
+                """);
+        Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath().normalize();
+        List<TaskSpec> tasks = tasks(wf);
+        assertThat(tasks).isNotEmpty().allSatisfy(t -> {
+            assertThat(t.name()).startsWith(javaHome + "/").isEqualTo(t.input());
+            assertThat(Path.of(t.name())).isRegularFile();
+        });
+        assertThat(wf.taskCount()).isEqualTo(tasks.size());
+    }
+}
