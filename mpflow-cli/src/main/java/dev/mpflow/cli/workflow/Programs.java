@@ -14,7 +14,7 @@ import java.util.Optional;
  * be an executable file, relative to the working directory; any other must be an executable regular file in one
  * of the directories of {@code PATH}.
  */
-final class Programs {
+public final class Programs {
     private final String searchPath;
     private final Path workingDirectory;
     private final List<String> extensions;
@@ -26,7 +26,7 @@ final class Programs {
     }
 
     /** Looks programs up as this process would start them. */
-    static Programs system() {
+    public static Programs system() {
         List<String> extensions = new ArrayList<>();
         extensions.add("");
         String pathExt = System.getenv("PATHEXT");
@@ -41,7 +41,7 @@ final class Programs {
     }
 
     /** What prevents {@code program} from starting, if anything. */
-    Optional<String> problem(String program) {
+    public Optional<String> problem(String program) {
         if (program.isBlank()) {
             return Optional.of("must name a program");
         }

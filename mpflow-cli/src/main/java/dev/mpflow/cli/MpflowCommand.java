@@ -1,0 +1,49 @@
+package dev.mpflow.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level {@code mpflow} command: only subcommands. */
+@Command(name = "mpflow",
+        mixinStandardHelpOptions = true,
+        versionProvider = MpflowCommand.Version.class,
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class},
+        description = {
+            "Runs tasks and agents concurrently in a pool of worker processes, retries what fails, kills what",
+            "hangs and autosaves every result.",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  mpflow run examples/checksums.yaml",
+            "  find . -name '*.log' | mpflow run -j 4 --retries 2 --timeout 30s -- gzip -k {}",
+            "  mpflow run --inputs urls.txt --output jsonl -- curl -fsS {} > results.jsonl",
+            "",
+            "Exit codes: 0 all tasks succeeded, 1 some task failed, 2 bad usage or workflow file, 130 interrupted.",
+        })
+public final class MpflowCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required, such as 'run'");
+    }
+
+    /** Reads the version the build wrote into {@code mpflow-version.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = MpflowCommand.class.getResourceAsStream("/mpflow-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"mpflow " + p.getProperty("version", "unknown"),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}
