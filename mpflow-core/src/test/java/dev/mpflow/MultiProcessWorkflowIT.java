@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.mpflow;
+package dev.mpflow.testing;
 
 import static org.awaitility.Awaitility.await;
 

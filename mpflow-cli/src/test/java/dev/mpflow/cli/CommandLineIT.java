@@ -1,0 +1,301 @@
+package dev.mpflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mpflow.TaskStatus;
+import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoredResult;
+import dev.mpflow.store.sqlite.StoredRun;
+import dev.mpflow.testing.NoProcessLeftBehind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code mpflow} command end to end: real processes, real files, real exit codes. */
+@ExtendWith(NoProcessLeftBehind.class)
+@Timeout(180)
+class CommandLineIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private static List<JsonNode> json(Cli.Result r) {
+        return r.stdoutLines().stream().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    private static String sha256sum(Path file) throws Exception {
+        Process p = new ProcessBuilder("sha256sum", file.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        return out.strip();
+    }
+
+    @Test
+    void checksumsWorkflowEqualsSha256sumForEveryFile() throws Exception {
+        write("data/a.txt", "alpha\n");
+        write("data/b c.txt", "with a space\n");
+        write("data/ünï/deep.bin", "\u0000\u0001binary-ish ✓");
+        write("wf.yaml", """
+                name: sums
+                maxWorkers: 3
+                agents:
+                  - name: sha256
+                    command: sha256sum {}
+                tasks:
+                  - glob: "data/**"
+                """);
+
+        Cli.Result r = Cli.run(dir, "", "run", "wf.yaml", "--no-autosave");
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        List<JsonNode> results = json(r);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir.resolve("data"))) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        assertThat(results).hasSize(3);
+        Map<String, String> byInput = results.stream().collect(Collectors.toMap(
+                n -> n.get("input").asText(), n -> n.get("result").asText(), (a, b) -> a, TreeMap::new));
+        for (Path f : files) {
+            assertThat(byInput.get(f.toString())).isEqualTo(sha256sum(f));
+        }
+        assertThat(results).allSatisfy(n -> {
+            assertThat(n.get("status").asText()).isEqualTo("succeeded");
+            assertThat(n.get("agent").asText()).isEqualTo("sha256");
+            assertThat(n.get("attempts").asInt()).isEqualTo(1);
+            assertThat(n.get("error").isNull()).isTrue();
+            assertThat(n.has("durationMs")).isTrue();
+        });
+        assertThat(r.stderr()).isEqualTo("mpflow: 3 succeeded, 0 failed, 0 retried in "
+                + r.stderr().replaceAll("(?s).* retried in ([0-9.]+s)\n$", "$1") + "\n");
+    }
+
+    @Test
+    void xargsStyleRunsTheCommandPerStdinLineAndSavesTheRun() throws Exception {
+        Cli.Result r = Cli.run(dir, "one\ntwo\n\nthree ✓\n", "run", "-j", "2", "--store", "runs.db",
+                "--output", "jsonl", "-k", "--", "echo", "got:{}");
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        List<JsonNode> results = json(r);
+        assertThat(results).extracting(n -> n.get("result").asText()).containsExactly("got:one", "got:two", "got:three ✓");
+        assertThat(results).extracting(n -> n.get("task").asText()).containsExactly("one", "two", "three ✓");
+        assertThat(r.stderr()).startsWith("mpflow: 3 succeeded, 0 failed, 0 retried in ").contains("saved in ");
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            List<StoredRun> runs = history.runs();
+            assertThat(runs).hasSize(1);
+            assertThat(runs.get(0).workflow()).isEqualTo("echo got:{}");
+            assertThat(runs.get(0).succeeded()).isEqualTo(3);
+            assertThat(history.results(runs.get(0).runId())).extracting(StoredResult::valueText)
+                    .extracting(o -> o.orElseThrow()).containsExactlyInAnyOrder("got:one", "got:two", "got:three ✓");
+        }
+    }
+
+    @Test
+    void commandWithoutPlaceholderGetsTheInputAsLastArgument() {
+        Cli.Result r = Cli.run(dir, "a b\n", "run", "--no-autosave", "--", "printf", "[%s]");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r).get(0).get("result").asText()).isEqualTo("[a b]");
+    }
+
+    @Test
+    void failedTaskAfterItsRetriesExitsOneAndReportsTheError() {
+        Cli.Result r = Cli.run(dir, "x\n", "run", "--no-autosave", "--retries", "1", "--", "sh", "-c",
+                "echo broken >&2; exit 4", "{}");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        JsonNode n = json(r).get(0);
+        assertThat(n.get("status").asText()).isEqualTo("failed");
+        assertThat(n.get("attempts").asInt()).isEqualTo(2);
+        assertThat(n.get("error").asText())
+                .isEqualTo("dev.mpflow.CommandFailedException: sh -c echo broken >&2; exit 4 x exited with code 4: broken");
+        assertThat(r.stderr()).contains("mpflow: 0 succeeded, 1 failed, 1 retried in ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void timeoutKillsTheCommandAndReportsTimedOut() {
+        Cli.Result r = Cli.run(dir, "30\n", "run", "--no-autosave", "--retries", "0", "--timeout", "500ms",
+                "--", "sleep", "{}");
+        assertThat(r.exitCode()).isEqualTo(1);
+        JsonNode n = json(r).get(0);
+        assertThat(n.get("status").asText()).isEqualTo(TaskStatus.TIMED_OUT.wireName());
+        assertThat(n.get("error").asText()).isEqualTo("Timeout: attempt exceeded its timeout of 500 ms");
+    }
+
+    @Test
+    void emptyInputIsZeroTasksAndExitZero() {
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "--", "echo", "{}");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).startsWith("mpflow: 0 succeeded, 0 failed, 0 retried in ");
+    }
+
+    @Test
+    void tableOutputForPeople() {
+        Cli.Result r = Cli.run(dir, "hi\n", "run", "--no-autosave", "--output", "table", "--", "echo", "{}");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdoutLines()).hasSize(2);
+        assertThat(r.stdoutLines().get(0)).startsWith("TASK").contains("STATUS").endsWith("RESULT");
+        assertThat(r.stdoutLines().get(1)).startsWith("hi ").contains("succeeded").endsWith("  hi");
+    }
+
+    // --- bad input: one line, exit 2, nothing run ---
+
+    private void assertUsageError(Cli.Result r, String expectedStderr) {
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).isEqualTo(expectedStderr + "\n");
+        assertThat(dir.resolve(".mpflow")).doesNotExist();
+    }
+
+    @Test
+    void malformedYamlNamesTheFileAndLine() throws IOException {
+        write("bad.yaml", "name: x\nmaxWorkers: 2\nagents:\n  - name: a\n    command: [echo\n");
+        Cli.Result r = Cli.run(dir, "", "run", "bad.yaml");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).matches("mpflow: bad\\.yaml:\\d+: malformed YAML: .*\n").doesNotContain("\tat ");
+        assertThat(dir.resolve(".mpflow")).doesNotExist();
+    }
+
+    @Test
+    void unknownFieldSuggestsTheClosestOne() throws IOException {
+        write("wf.yaml", "name: x\nmaxWorker: 2\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: wf.yaml:2: unknown field 'maxWorker' (did you mean 'maxWorkers'?); allowed: "
+                        + "name, maxWorkers, autosave, store, retries, retry, timeout, mode, agents, tasks");
+    }
+
+    @Test
+    void zeroWorkersInTheFileIsRefused() throws IOException {
+        write("wf.yaml", "name: x\nmaxWorkers: 0\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: wf.yaml:2: maxWorkers: must be a whole number of at least 1, was 0");
+    }
+
+    @Test
+    void missingProgramInAWorkflowIsRefused() throws IOException {
+        write("wf.yaml", "agents:\n  - name: a\n    command: no-such-program-here {}\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: wf.yaml:3: agents[0].command: program 'no-such-program-here' not found on PATH");
+    }
+
+    @Test
+    void missingProgramInCommandModeIsRefused() {
+        assertUsageError(Cli.run(dir, "x\n", "run", "--", "no-such-program-here", "{}"),
+                "mpflow: command: program 'no-such-program-here' not found on PATH");
+    }
+
+    @Test
+    void missingWorkflowFileIsRefused() {
+        assertUsageError(Cli.run(dir, "", "run", "nope.yaml"), "mpflow: nope.yaml: file not found");
+    }
+
+    @Test
+    void unknownFlagIsRefused() {
+        assertUsageError(Cli.run(dir, "", "run", "--bogus", "wf.yaml"),
+                "mpflow: Unknown option: '--bogus' (see 'mpflow run --help')");
+    }
+
+    @Test
+    void zeroWorkersFlagIsRefused() {
+        assertUsageError(Cli.run(dir, "x\n", "run", "-j", "0", "--", "echo"),
+                "mpflow: -j/--max-workers: must be at least 1, was 0");
+    }
+
+    @Test
+    void badDurationFlagIsRefused() {
+        Cli.Result r = Cli.run(dir, "x\n", "run", "--timeout", "5 parsecs", "--", "echo");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).startsWith("mpflow: Invalid value for option '--timeout': \"5 parsecs\" is not a duration")
+                .endsWith("(see 'mpflow run --help')\n");
+    }
+
+    @Test
+    void unwritableStoreIsRefusedBeforeAnythingRuns() throws IOException {
+        write("file", "not a directory");
+        Cli.Result r = Cli.run(dir, "x\n", "run", "--store", "file/runs.db", "--", "echo");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).startsWith("mpflow: cannot open store ").contains("file/runs.db").doesNotContain("\tat ");
+    }
+
+    @Test
+    void helpAndVersion() {
+        Cli.Result help = Cli.run(dir, "", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.stdout()).contains("Usage: mpflow").contains("Examples:").contains("run");
+        Cli.Result runHelp = Cli.run(dir, "", "run", "--help");
+        assertThat(runHelp.stdout()).contains("--max-workers").contains("--retries").contains("--timeout")
+                .contains("--inputs").contains("--output").contains("--[no-]autosave").contains("--store");
+        Cli.Result version = Cli.run(dir, "", "--version");
+        assertThat(version.exitCode()).isZero();
+        assertThat(version.stdout()).startsWith("mpflow 0.1.0");
+    }
+
+    @Test
+    void sigtermStopsTheRunKeepsWhatFinishedAndExits130() throws Exception {
+        Path inputs = write("inputs.txt", "0\n30\n30\n");
+        ProcessBuilder pb = Cli.builder(dir, "run", "-j", "2", "--store", "runs.db", "--inputs", inputs.toString(),
+                "--", "sleep", "{}");
+        Process p = pb.start();
+        try {
+            Cli.pump(p.getInputStream(), java.io.OutputStream.nullOutputStream());
+            Cli.pump(p.getErrorStream(), java.io.OutputStream.nullOutputStream());
+            // Wait until the quick task is saved and the long ones are running.
+            await().atMost(Duration.ofSeconds(60)).until(() -> savedResults(dir.resolve("runs.db")) == 1
+                    && p.descendants().filter(h -> h.info().command().orElse("").endsWith("sleep")).count() >= 1);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(130);
+            try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+                StoredRun run = history.runs().get(0);
+                assertThat(history.results(run.runId())).extracting(StoredResult::task).contains("0");
+            }
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private static int savedResults(Path db) {
+        if (!Files.exists(db)) {
+            return 0;
+        }
+        try (SqliteRunHistory h = SqliteRunHistory.open(db)) {
+            List<StoredRun> runs = h.runs();
+            return runs.isEmpty() ? 0 : h.results(runs.get(0).runId()).size();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+}
