@@ -353,9 +353,10 @@ public final class SqliteResultStore implements ResultStore {
                 return;
             }
         }
-        if (batch.size() > 1 && SqliteSupport.hasCode(failure, SqliteSupport.SQLITE_CONSTRAINT)) {
+        if (SqliteSupport.hasCode(failure, SqliteSupport.SQLITE_CONSTRAINT)) {
             // One bad row (say, an attempt of a run this store never saw start) must not take the whole batch
-            // with it: retry each event alone to keep the good ones.
+            // with it: retry each event alone to keep the good ones and name the bad one, even when the writer
+            // happened to take it in a batch of its own.
             log.warn("store {}: a batch of {} events failed ({}); writing them one by one", location, batch.size(),
                     SqliteSupport.oneLine(failure));
             writeOneByOne(batch);

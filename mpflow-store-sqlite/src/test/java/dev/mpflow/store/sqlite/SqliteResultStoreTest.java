@@ -345,6 +345,17 @@ class SqliteResultStoreTest {
     }
 
     @Test
+    void aBadEventAloneInItsBatchIsNamedToo() {
+        Path db = dir.resolve("runs.db");
+        SqliteResultStore store = SqliteResultStore.open(db);
+        store.attemptFinished(Events.attempt("unknown", "orphan", 1));
+        assertThatThrownBy(store::close)
+                .isInstanceOf(MpflowException.class)
+                .hasMessageStartingWith("store " + db + " could not record 1 event(s); first error: the attempt 1 "
+                        + "of task orphan in run unknown: ");
+    }
+
+    @Test
     void aWriteThatFailsIsReportedByCloseAndTheOtherEventsAreKept() {
         Path db = dir.resolve("runs.db");
         SqliteResultStore store = SqliteResultStore.open(db);

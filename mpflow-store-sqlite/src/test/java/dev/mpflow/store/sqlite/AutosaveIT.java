@@ -1,0 +1,186 @@
+package dev.mpflow.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mpflow.MultiProcessWorkflow;
+import dev.mpflow.RetrySettings;
+import dev.mpflow.Task;
+import dev.mpflow.TaskError;
+import dev.mpflow.TaskResult;
+import dev.mpflow.TaskStatus;
+import dev.mpflow.testing.NoProcessLeftBehind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Autosave end to end: a workflow with real worker processes writes its run to a real SQLite file. */
+@ExtendWith(NoProcessLeftBehind.class)
+@Timeout(120)
+class AutosaveIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyResultAndAttemptIsInTheStoreOnceTheWorkflowIsClosed() {
+        Path file = dir.resolve("store/runs.db");
+        List<Task> tasks = List.of(
+                Task.of("answer", in -> 42),
+                Task.builder("fails").retry(RetrySettings.NONE).function(in -> {
+                    throw new IllegalStateException("nope");
+                }).build(),
+                Task.builder("prints").input("hi").function(in -> {
+                    System.out.println("hello from the worker");
+                    return in + "!";
+                }).build());
+
+        String runId;
+        List<TaskResult> results;
+        try (MultiProcessWorkflow workflow = MultiProcessWorkflow.builder().name("autosave-it").maxWorkers(2)
+                .store(file).build()) {
+            assertThat(workflow.autosave()).isTrue();
+            assertThat(workflow.store()).contains(file.toAbsolutePath().normalize());
+            runId = workflow.runId();
+            results = workflow.runAll(tasks).toList();
+        }
+        Map<String, TaskResult> returned = byTask(results, TaskResult::task);
+        assertThat(returned.keySet()).containsExactlyInAnyOrder("answer", "fails", "prints");
+        assertThat(returned.get("fails").status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(returned.get("answer").value()).isEqualTo(42);
+        assertThat(returned.get("prints").value()).isEqualTo("hi!");
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(file)) {
+            List<StoredRun> runs = history.runs();
+            assertThat(runs).hasSize(1);
+            StoredRun run = runs.get(0);
+            assertThat(run.runId()).isEqualTo(runId);
+            assertThat(run.workflow()).isEqualTo("autosave-it");
+            assertThat(run.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(run.endedAt()).isPresent();
+            assertThat(run.maxWorkers()).isEqualTo(2);
+            assertThat(run.agents()).isEmpty();
+            assertThat(run.succeeded()).isEqualTo(2);
+            assertThat(run.failed()).isEqualTo(1);
+            assertThat(run.retried()).isZero();
+            assertThat(history.run(runId)).contains(run);
+
+            Map<String, StoredResult> stored = byTask(history.results(runId), StoredResult::task);
+            assertThat(stored.keySet()).containsExactlyInAnyOrder("answer", "fails", "prints");
+            stored.forEach((task, s) -> {
+                TaskResult r = returned.get(task);
+                assertThat(s.runId()).isEqualTo(runId);
+                assertThat(s.agent()).isEmpty();
+                assertThat(s.input()).isEqualTo(r.input());
+                assertThat(s.status()).isEqualTo(r.status());
+                assertThat(s.attempts()).isEqualTo(1);
+                assertThat(s.workerPid()).isEqualTo(r.workerPid()).isPositive()
+                        .isNotEqualTo(ProcessHandle.current().pid());
+                assertThat(s.startedAt()).isEqualTo(r.startedAt());
+                assertThat(s.endedAt()).isEqualTo(r.endedAt());
+                assertThat(s.duration()).isEqualTo(Duration.ofMillis(r.duration().toMillis()));
+                assertThat(s.stdout()).isEqualTo(r.stdout());
+            });
+
+            StoredResult answer = stored.get("answer");
+            assertThat(answer.status()).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(answer.valueText()).contains("42");
+            assertThat(answer.valueType()).contains(Integer.class.getName());
+            assertThat(answer.error()).isEmpty();
+            assertThat(answer.input()).isEmpty();
+            assertThat(answer.stdout()).isEmpty();
+
+            StoredResult prints = stored.get("prints");
+            assertThat(prints.status()).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(prints.valueText()).contains("hi!");
+            assertThat(prints.valueType()).contains(String.class.getName());
+            assertThat(prints.input()).isEqualTo("hi");
+            assertThat(prints.stdout()).isEqualTo("hello from the worker\n");
+
+            StoredResult fails = stored.get("fails");
+            assertThat(fails.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(fails.valueText()).isEmpty();
+            assertThat(fails.valueType()).isEmpty();
+            TaskError error = fails.error().orElseThrow();
+            assertThat(error.type()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(error.message()).isEqualTo("nope");
+            assertThat(error.remoteStackTrace()).startsWith("java.lang.IllegalStateException: nope")
+                    .contains("at " + AutosaveIT.class.getName());
+            assertThat(error).isEqualTo(returned.get("fails").error().orElseThrow());
+
+            List<StoredAttempt> attempts = history.attempts(runId);
+            assertThat(attempts).extracting(StoredAttempt::task)
+                    .containsExactlyInAnyOrder("answer", "fails", "prints");
+            assertThat(attempts).allSatisfy(a -> {
+                TaskResult r = returned.get(a.task());
+                assertThat(a.runId()).isEqualTo(runId);
+                assertThat(a.agent()).isEmpty();
+                assertThat(a.attempt()).isEqualTo(1);
+                assertThat(a.workerPid()).isEqualTo(r.workerPid());
+                assertThat(a.status()).isEqualTo(r.status());
+                assertThat(a.error()).isEqualTo(r.error());
+                // A single attempt: the result spans exactly that attempt.
+                assertThat(a.startedAt()).isEqualTo(r.startedAt());
+                assertThat(a.endedAt()).isEqualTo(r.endedAt());
+            });
+        }
+    }
+
+    @Test
+    void defaultStoreIsMpflowRunsDbUnderTheWorkingDirectory() throws IOException {
+        assertThat(MultiProcessWorkflow.DEFAULT_STORE).isEqualTo(Path.of(".mpflow", "runs.db"));
+
+        Path expected = MultiProcessWorkflow.DEFAULT_STORE.toAbsolutePath().normalize();
+        Path directory = expected.getParent();
+        boolean existed = Files.exists(directory);
+        try {
+            try (MultiProcessWorkflow workflow = new MultiProcessWorkflow(1, true, List.of())) {
+                assertThat(workflow.autosave()).isTrue();
+                assertThat(workflow.store()).contains(expected);
+                assertThat(expected).isAbsolute();
+            }
+            assertThat(expected).isRegularFile();
+        } finally {
+            if (!existed) {
+                deleteTree(directory);
+            }
+        }
+    }
+
+    @Test
+    void withoutAutosaveThereIsNoStore() {
+        Path file = dir.resolve("never.db");
+        try (MultiProcessWorkflow workflow = MultiProcessWorkflow.builder().maxWorkers(1).autosave(false)
+                .store(file).build()) {
+            assertThat(workflow.store()).isEqualTo(Optional.empty());
+            assertThat(workflow.executeTask(Task.of("unsaved", in -> "ok")).value()).isEqualTo("ok");
+        }
+        assertThat(file).doesNotExist();
+    }
+
+    private static <T> Map<String, T> byTask(List<T> items, Function<T, String> task) {
+        return items.stream().collect(Collectors.toMap(task, Function.identity()));
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
