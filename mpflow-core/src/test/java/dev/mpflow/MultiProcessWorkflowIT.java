@@ -3,6 +3,7 @@ package dev.mpflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
@@ -173,7 +174,14 @@ class MultiProcessWorkflowIT {
     void workerThatCallsSystemExitIsReplacedAndTheTaskSucceedsOnRetry() throws IOException {
         Path marker = tmp.resolve("exited-once");
         String markerPath = marker.toString();
-        try (MultiProcessWorkflow wf = workflow(2).build()) {
+        List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
+        WorkflowListener listener = new WorkflowListener() {
+            @Override
+            public void attemptFinished(AttemptRecord attempt) {
+                attempts.add(attempt);
+            }
+        };
+        try (MultiProcessWorkflow wf = workflow(2).listener(listener).build()) {
             TaskResult r = wf.executeTask(Task.of("exit-once", in -> {
                 Path m = Path.of(markerPath);
                 if (!Files.exists(m)) {
@@ -188,6 +196,13 @@ class MultiProcessWorkflowIT {
             assertThat(r.attempts()).isEqualTo(2);
             long deadPid = Long.parseLong(Files.readString(marker));
             assertThat(r.workerPid()).isNotEqualTo(deadPid);
+            assertThat(attempts).extracting(AttemptRecord::status).containsExactly(TaskStatus.CRASHED, TaskStatus.SUCCEEDED);
+            assertThat(attempts.get(0).workerPid()).isEqualTo(deadPid);
+            assertThat(attempts.get(0).error().orElseThrow().message()).isEqualTo("worker process " + deadPid
+                    + " exited with code 7");
+            // The result spans both attempts: from the first one's start to the last one's end.
+            assertThat(r.startedAt()).isEqualTo(attempts.get(0).startedAt());
+            assertThat(r.endedAt()).isEqualTo(attempts.get(1).endedAt());
             await().atMost(Duration.ofSeconds(20)).until(() -> wf.workerPids().size() == 2);
             assertThat(wf.workerPids()).doesNotContain(deadPid);
         }

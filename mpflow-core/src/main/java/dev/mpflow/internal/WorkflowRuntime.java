@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,15 +139,18 @@ public final class WorkflowRuntime implements AutoCloseable {
         }
         Job job = new Job(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
                 task.timeout().or(config::timeout), task.retry().orElse(config.retry()), work);
+        // A result spans from the start of its first attempt (queueing excluded) to the end of its last.
+        AtomicReference<Instant> firstStart = new AtomicReference<>();
         return Failsafe.with(policies.forSettings(job.retry())).with(timer)
                 .getStageAsync(ctx -> pool.submit(job, ctx.getAttemptCount() + 1)
                         .whenComplete((outcome, failure) -> {
                             if (outcome != null) {
+                                firstStart.compareAndSet(null, outcome.startedAt());
                                 attemptFinished(job, outcome);
                             }
                         }))
                 .handle((outcome, failure) -> {
-                    TaskResult r = failure == null ? toResult(job, outcome, submitted)
+                    TaskResult r = failure == null ? toResult(job, outcome, firstStart.get())
                             : abandoned(job, failure, submitted);
                     finish(r);
                     return r;
@@ -162,9 +166,8 @@ public final class WorkflowRuntime implements AutoCloseable {
                 o.attempt(), o.workerPid(), o.startedAt(), o.endedAt(), o.status(), o.error()));
     }
 
-    private TaskResult toResult(Job job, AttemptOutcome o, Instant submitted) {
+    private TaskResult toResult(Job job, AttemptOutcome o, Instant started) {
         Optional<String> agent = o.failedAgent().or(job::agent);
-        Instant started = o.attempt() == 1 ? o.startedAt() : submitted;
         if (!o.status().isSuccess()) {
             return new TaskResult(job.task(), agent, job.input(), o.status(), null, o.error(), o.attempt(),
                     o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
