@@ -100,6 +100,32 @@ class CommandLineIT {
                 + r.stderr().replaceAll("(?s).* retried in ([0-9.]+s)\n$", "$1") + "\n");
     }
 
+    /** The README's first command, on its real input: every file of the running JDK. */
+    @Test
+    void checksumsExampleEqualsSha256sumForEveryFileOfTheJdk() throws Exception {
+        Path example = Path.of("..", "examples", "checksums.yaml").toAbsolutePath().normalize();
+        Cli.Result r = Cli.run(dir, "", "run", example.toString(), "--store", "runs.db");
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Path home = Path.of(System.getProperty("java.home"));
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(home)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        Map<String, String> byInput = json(r).stream().collect(Collectors.toMap(
+                n -> n.get("input").asText(), n -> n.get("result").asText()));
+        assertThat(byInput.keySet()).containsExactlyInAnyOrderElementsOf(files.stream().map(Path::toString).toList());
+        for (Path f : files) {
+            assertThat(byInput.get(f.toString())).as(f.toString()).isEqualTo(sha256sum(f));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            StoredRun run = history.runs().get(0);
+            assertThat(run.workflow()).isEqualTo("checksums");
+            assertThat(run.succeeded()).isEqualTo(files.size());
+            assertThat(history.results(run.runId())).hasSize(files.size());
+        }
+    }
+
     @Test
     void xargsStyleRunsTheCommandPerStdinLineAndSavesTheRun() throws Exception {
         Cli.Result r = Cli.run(dir, "one\ntwo\n\nthree ✓\n", "run", "-j", "2", "--store", "runs.db",
