@@ -80,9 +80,14 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                 : Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path");
         int maxPending = b.maxPending > 0 ? b.maxPending : Math.max(64, b.maxWorkers * 16);
-        this.runtime = new WorkflowRuntime(new WorkflowConfig(b.name, b.maxWorkers, b.agents, b.retry,
-                Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"), b.listeners,
-                javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, maxPending));
+        try {
+            this.runtime = new WorkflowRuntime(new WorkflowConfig(b.name, b.maxWorkers, b.agents, b.retry,
+                    Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
+                    b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, maxPending));
+        } catch (RuntimeException e) {
+            store.ifPresent(ResultStore::close);
+            throw e;
+        }
     }
 
     private static ResultStore openStore(Path location) {
