@@ -1,6 +1,8 @@
 package dev.mpflow;
 
 import java.io.Serializable;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A named worker of tasks. An agent is serialized to the worker process that runs it, so implementations must be
@@ -18,6 +20,16 @@ public interface Agent extends Serializable {
      * @throws Exception any failure, reported with its type, message and stack trace
      */
     Object run(AgentInput input) throws Exception;
+
+    /** Retry settings for jobs that run this agent alone, when the task has none of its own; default none. */
+    default Optional<RetrySettings> retry() {
+        return Optional.empty();
+    }
+
+    /** The per-attempt timeout of jobs that run this agent alone, when the task has none; default none. */
+    default Optional<Duration> timeout() {
+        return Optional.empty();
+    }
 
     /** An agent that runs a serializable Java function. */
     static Agent of(String name, AgentFunction function) {

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An {@link Agent} that runs an external program in the worker process.
@@ -25,27 +27,71 @@ public final class CommandAgent implements Agent {
     /** How much of a failing program's standard error goes into the error message. */
     private static final int STDERR_TAIL_CHARS = 2000;
     private static final String PLACEHOLDER = "{}";
+    /** How much of a program's standard error is kept (its end), so that a flood cannot exhaust the worker. */
+    private static final int STDERR_KEEP_BYTES = 1 << 20;
+
+    /** The default limit of a program's standard output, which becomes the result. */
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 64L << 20;
 
     private final String name;
     private final List<String> command;
+    private final RetrySettings retry;
+    private final Duration timeout;
+    private final long maxOutputBytes;
 
-    private CommandAgent(String name, List<String> command) {
+    private CommandAgent(String name, List<String> command, RetrySettings retry, Duration timeout,
+            long maxOutputBytes) {
         this.name = FunctionAgent.requireName(name);
         Objects.requireNonNull(command, "command");
         if (command.isEmpty() || command.get(0).isBlank()) {
             throw new IllegalArgumentException("command of agent " + name + " must name a program");
         }
         this.command = List.copyOf(command);
+        this.retry = retry;
+        this.timeout = timeout;
+        this.maxOutputBytes = maxOutputBytes;
     }
 
     /** An agent called {@code name} running {@code command} (program first, then its arguments). */
     public static CommandAgent of(String name, String... command) {
-        return new CommandAgent(name, List.of(command));
+        return of(name, List.of(command));
     }
 
     /** An agent called {@code name} running {@code command} (program first, then its arguments). */
     public static CommandAgent of(String name, List<String> command) {
-        return new CommandAgent(name, command);
+        return new CommandAgent(name, command, null, null, DEFAULT_MAX_OUTPUT_BYTES);
+    }
+
+    /** This agent with its own retry settings. */
+    public CommandAgent withRetry(RetrySettings retry) {
+        return new CommandAgent(name, command, Objects.requireNonNull(retry, "retry"), timeout, maxOutputBytes);
+    }
+
+    /** This agent with its own per-attempt timeout. */
+    public CommandAgent withTimeout(Duration timeout) {
+        return new CommandAgent(name, command, retry, RetrySettings.requirePositive("timeout", timeout),
+                maxOutputBytes);
+    }
+
+    /**
+     * This agent with another limit on the program's standard output (default 64 MiB); a program that prints
+     * more is stopped and the attempt fails with a {@link CommandOutputTooLargeException}.
+     */
+    public CommandAgent withMaxOutputBytes(long maxOutputBytes) {
+        if (maxOutputBytes < 1) {
+            throw new IllegalArgumentException("maxOutputBytes must be at least 1, was " + maxOutputBytes);
+        }
+        return new CommandAgent(name, command, retry, timeout, maxOutputBytes);
+    }
+
+    @Override
+    public Optional<RetrySettings> retry() {
+        return Optional.ofNullable(retry);
+    }
+
+    @Override
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
     }
 
     @Override
@@ -79,7 +125,10 @@ public final class CommandAgent implements Agent {
                     "stdin of " + name);
             feeder.setDaemon(true);
             feeder.start();
-            byte[] out = process.getInputStream().readAllBytes();
+            byte[] out = readAtMost(process.getInputStream(), maxOutputBytes);
+            if (out == null) {
+                throw new CommandOutputTooLargeException(name, maxOutputBytes);
+            }
             int exit = process.waitFor();
             feeder.join();
             byte[] err = stderr.await();
@@ -96,6 +145,22 @@ public final class CommandAgent implements Agent {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
+    }
+
+    /** The whole stream, or {@code null} as soon as it exceeds {@code limit} bytes. */
+    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            total += n;
+            if (total > limit) {
+                return null;
+            }
+            bytes.write(buf, 0, n);
+        }
+        return bytes.toByteArray();
     }
 
     private static void feed(OutputStream stdin, String value) {
@@ -125,17 +190,34 @@ public final class CommandAgent implements Agent {
         return "CommandAgent[" + name + ": " + String.join(" ", command) + "]";
     }
 
-    /** Reads a stream to its end on a thread of its own. */
+    /** Reads a stream to its end on a thread of its own, keeping only its last bytes. */
     private static final class StreamDrain {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final byte[] ring = new byte[STDERR_KEEP_BYTES];
+        private long total;
         private final Thread thread;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
         private StreamDrain(InputStream in, String threadName) {
             this.thread = new Thread(() -> {
+                byte[] buf = new byte[8192];
                 try (in) {
-                    in.transferTo(bytes);
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        synchronized (bytes) {
+                            for (int i = 0; i < n; i++) {
+                                ring[(int) (total++ % ring.length)] = buf[i];
+                            }
+                        }
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
+                }
+                synchronized (bytes) {
+                    int kept = (int) Math.min(total, ring.length);
+                    int start = (int) ((total - kept) % ring.length);
+                    for (int i = 0; i < kept; i++) {
+                        bytes.write(ring[(start + i) % ring.length]);
+                    }
                 }
             }, threadName);
             thread.setDaemon(true);

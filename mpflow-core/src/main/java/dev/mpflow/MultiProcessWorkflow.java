@@ -83,7 +83,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         try {
             this.runtime = new WorkflowRuntime(new WorkflowConfig(b.name, b.maxWorkers, b.agents, b.retry,
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
-                    b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, maxPending));
+                    b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
+                    b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace));
         } catch (RuntimeException e) {
             store.ifPresent(ResultStore::close);
             throw e;
@@ -162,7 +163,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
             private final ArrayDeque<CompletableFuture<TaskResult>> pending = new ArrayDeque<>();
 
             private void fill() {
-                while (pending.size() < window && source.hasNext()) {
+                while (pending.size() < window && runtime.haltReason().isEmpty() && source.hasNext()) {
                     pending.addAll(submitAll(source.next(), mode));
                 }
             }
@@ -203,9 +204,11 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         int inFlight = 0;
         long ok = 0;
         long bad = 0;
+        long cancelled = 0;
         long retried = 0;
+        boolean interrupted = false;
         while (true) {
-            while (inFlight < window && source.hasNext()) {
+            while (inFlight < window && runtime.haltReason().isEmpty() && source.hasNext()) {
                 for (CompletableFuture<TaskResult> f : submitAll(source.next(), mode)) {
                     f.thenAccept(done::add);
                     inFlight++;
@@ -218,21 +221,25 @@ public final class MultiProcessWorkflow implements AutoCloseable {
             try {
                 r = done.take();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MpflowException("interrupted while waiting for results", e);
+                interrupted = true;
+                interrupt();
+                continue;
             }
             inFlight--;
-            if (r.succeeded()) {
-                ok++;
-            } else {
-                bad++;
+            switch (r.status()) {
+                case SUCCEEDED -> ok++;
+                case CANCELLED -> cancelled++;
+                default -> bad++;
             }
             if (r.retried()) {
                 retried++;
             }
             onResult.accept(r);
         }
-        return new RunSummary(ok, bad, retried, Duration.ofNanos(System.nanoTime() - started));
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new RunSummary(ok, bad, cancelled, retried, Duration.ofNanos(System.nanoTime() - started));
     }
 
     private List<CompletableFuture<TaskResult>> submitAll(Task task, AgentMode mode) {
@@ -240,15 +247,49 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         return mode == AgentMode.FAN_OUT ? runtime.submitFanOut(task) : List.of(runtime.submitPipeline(task));
     }
 
-    private static TaskResult join(CompletableFuture<TaskResult> f) {
+    /**
+     * Waits for a result. An interrupt of the waiting thread shuts the workflow down as {@link #close()} would
+     * (nothing new starts, running tasks get the grace period), then the wait goes on: the result arrives, cancelled
+     * if it did not finish, and the thread's interrupt flag is set again.
+     */
+    private TaskResult join(CompletableFuture<TaskResult> f) {
+        boolean interrupted = false;
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MpflowException("interrupted while waiting for a result", e);
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    interrupt();
+                }
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             throw new MpflowException("internal error while running a task: " + e.getCause(), e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private void interrupt() {
+        runtime.shutdown("the run was interrupted", runtime.config().shutdownGrace());
+    }
+
+    /**
+     * Stops the run early, as Ctrl-C does on the command line: nothing new starts; running tasks get up to
+     * {@code grace} to finish, then are stopped. Every unfinished task ends as {@link TaskStatus#CANCELLED}. Blocks
+     * up to {@code grace}. The workflow accepts no more work afterwards (tasks submitted later are cancelled), but
+     * must still be closed.
+     */
+    public void stop(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        runtime.shutdown("the run was stopped", grace);
+    }
+
+    /** Why the run stopped early (halt policy, deadline, stop, interruption), if it did. */
+    public Optional<String> haltReason() {
+        return runtime.haltReason();
     }
 
     /** The id of this workflow's run in the store (and in logs). */
@@ -288,8 +329,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
     }
 
     /**
-     * Stops every worker process (waiting up to two seconds for each, then killing it), fails work still queued
-     * with a {@link WorkflowClosedException} result, and closes the store after writing everything it buffered.
+     * Ends the run: queued tasks are cancelled, running ones get the shutdown grace period (default 10 s) to
+     * finish, then every worker process is stopped and the store closed after writing everything it buffered.
      * Idempotent.
      */
     @Override
@@ -316,12 +357,44 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private Duration timeout;
         private final List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xshare:auto"));
         private int captureLimitBytes = 1 << 20;
+        private long maxResultBytes = 64L << 20;
         private int maxPending;
         private final List<WorkflowListener> listeners = new ArrayList<>();
         private String javaCommand;
         private String classPath;
+        private HaltPolicy haltPolicy = HaltPolicy.never();
+        private Duration deadline;
+        private Duration shutdownGrace = Duration.ofSeconds(10);
 
         private Builder() {
+        }
+
+        /** When failures stop the run early; default {@link HaltPolicy#never()}. */
+        public Builder haltPolicy(HaltPolicy haltPolicy) {
+            this.haltPolicy = Objects.requireNonNull(haltPolicy, "haltPolicy");
+            return this;
+        }
+
+        /**
+         * How long the whole run may take, from the first task on; past it, running attempts are stopped and
+         * every unfinished task ends as {@link TaskStatus#CANCELLED}. Default: no limit.
+         */
+        public Builder deadline(Duration deadline) {
+            this.deadline = RetrySettings.requirePositive("deadline", deadline);
+            return this;
+        }
+
+        /**
+         * How long running attempts may take to finish when the workflow is closed or its caller interrupted,
+         * before they are stopped; default 10 s. Zero stops them at once.
+         */
+        public Builder shutdownGrace(Duration grace) {
+            Objects.requireNonNull(grace, "grace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGrace must not be negative, was " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
         }
 
         /** The name shown in logs and recorded in the store; default {@code workflow}. */
@@ -397,6 +470,18 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                 throw new IllegalArgumentException("captureLimitBytes must not be negative, was " + limit);
             }
             this.captureLimitBytes = limit;
+            return this;
+        }
+
+        /**
+         * The largest result, serialized, that a task may return; default 64 MiB. A larger one fails the attempt
+         * with a {@link ResultTooLargeException}, which is not retried.
+         */
+        public Builder maxResultBytes(long maxResultBytes) {
+            if (maxResultBytes < 1) {
+                throw new IllegalArgumentException("maxResultBytes must be at least 1, was " + maxResultBytes);
+            }
+            this.maxResultBytes = maxResultBytes;
             return this;
         }
 

@@ -9,7 +9,12 @@ public enum TaskStatus {
     /** The last attempt ran past its timeout; its worker was killed and replaced. */
     TIMED_OUT("timed out"),
     /** The worker process died during the last attempt (exit, signal, out of memory); it was replaced. */
-    CRASHED("crashed");
+    CRASHED("crashed"),
+    /**
+     * The task did not run to an end because the run stopped first: halted by the halt policy or the deadline,
+     * interrupted, or the workflow closed. Running it again (a resume) may well succeed.
+     */
+    CANCELLED("cancelled");
 
     private final String label;
 

@@ -270,7 +270,8 @@ class MultiProcessWorkflowIT {
             assertThat(r.error().orElseThrow().summary()).isEqualTo("Timeout: attempt exceeded its timeout of 500 ms");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
             long killed = r.workerPid();
-            assertThat(ProcessHandle.of(killed).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            await("the timed-out worker to die").atMost(Duration.ofSeconds(2))
+                    .until(() -> !ProcessHandle.of(killed).map(ProcessHandle::isAlive).orElse(false));
             TaskResult next = wf.executeTask(Task.of("next", in -> "ok"));
             assertThat(next.value()).isEqualTo("ok");
             assertThat(next.workerPid()).isNotEqualTo(killed);

@@ -7,11 +7,17 @@ import java.time.Duration;
  *
  * @param succeeded results that succeeded
  * @param failed results that failed, timed out or crashed after their last attempt
- * @param retried results (of either kind) that needed more than one attempt
+ * @param cancelled results of tasks that did not finish because the run stopped first (halt, deadline,
+ *     interruption, close)
+ * @param retried results (of any kind) that needed more than one attempt
  * @param wallTime from the run's start to this summary
  */
-public record RunSummary(long succeeded, long failed, long retried, Duration wallTime) {
+public record RunSummary(long succeeded, long failed, long cancelled, long retried, Duration wallTime) {
+    public RunSummary {
+        java.util.Objects.requireNonNull(wallTime, "wallTime");
+    }
+
     public long total() {
-        return succeeded + failed;
+        return succeeded + failed + cancelled;
     }
 }

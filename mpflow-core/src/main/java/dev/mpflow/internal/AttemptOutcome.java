@@ -3,6 +3,7 @@ package dev.mpflow.internal;
 import dev.mpflow.TaskError;
 import dev.mpflow.TaskStatus;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,7 +14,9 @@ import java.util.Optional;
  * @param status how it ended
  * @param value the serialized value when it succeeded; empty otherwise
  * @param error what went wrong when it did not succeed
- * @param retryable whether another attempt could end differently
+ * @param retryable false when another attempt is known to fail the same way, whatever the settings
+ * @param errorTypes the error's type and the names of its superclasses and interfaces; empty on success
+ * @param exitCode the exit code of a failed command agent, or -1
  * @param failedAgent the agent whose failure this is, when an agent failed
  * @param workerPid the worker that ran it
  * @param startedAt when it was sent to the worker
@@ -22,12 +25,14 @@ import java.util.Optional;
  * @param stderr its captured standard error
  */
 public record AttemptOutcome(int attempt, TaskStatus status, byte[] value, Optional<TaskError> error,
-        boolean retryable, Optional<String> failedAgent, long workerPid, Instant startedAt, Instant endedAt,
+        boolean retryable, List<String> errorTypes, int exitCode, Optional<String> failedAgent, long workerPid,
+        Instant startedAt, Instant endedAt,
         String stdout, String stderr) {
     public AttemptOutcome {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(error, "error");
+        errorTypes = List.copyOf(errorTypes);
         Objects.requireNonNull(failedAgent, "failedAgent");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(endedAt, "endedAt");
@@ -35,15 +40,11 @@ public record AttemptOutcome(int attempt, TaskStatus status, byte[] value, Optio
         Objects.requireNonNull(stderr, "stderr");
     }
 
-    /** Whether the retry policy should try again (when attempts remain). */
-    public boolean shouldRetry() {
-        return status != TaskStatus.SUCCEEDED && retryable;
-    }
 
     /** An attempt that failed outside user code: timeout, crash. */
     public static AttemptOutcome failed(int attempt, TaskStatus status, TaskError error, long pid, Instant startedAt,
             Instant endedAt) {
-        return new AttemptOutcome(attempt, status, new byte[0], Optional.of(error), true, Optional.empty(), pid,
-                startedAt, endedAt, "", "");
+        return new AttemptOutcome(attempt, status, new byte[0], Optional.of(error), true, List.of(error.type()), -1,
+                Optional.empty(), pid, startedAt, endedAt, "", "");
     }
 }

@@ -24,7 +24,8 @@ final class RetryPolicies {
         // Only outcomes are retried. An exceptional completion means the workflow closed or cannot start
         // workers: retrying would fail the same way, so it passes straight through.
         RetryPolicyBuilder<AttemptOutcome> b = RetryPolicy.<AttemptOutcome>builder()
-                .handleIf((outcome, failure) -> failure == null && outcome != null && outcome.shouldRetry())
+                .handleIf((outcome, failure) -> failure == null && outcome != null && outcome.retryable()
+                        && s.retries(outcome.status(), outcome.errorTypes(), outcome.exitCode()))
                 .withMaxAttempts(s.maxAttempts());
         if (!s.delay().isZero()) {
             if (s.multiplier() == 1.0 || s.delay().equals(s.maxDelay())) {
@@ -32,6 +33,9 @@ final class RetryPolicies {
             } else {
                 b.withBackoff(s.delay(), s.maxDelay(), s.multiplier());
             }
+        }
+        if (s.jitter() > 0 && !s.delay().isZero()) {
+            b.withJitter(s.jitter());
         }
         b.onRetry(e -> {
             AttemptOutcome last = e.getLastResult();

@@ -1,6 +1,7 @@
 package dev.mpflow.internal;
 
 import dev.mpflow.Agent;
+import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.spi.ResultStore;
@@ -23,12 +24,17 @@ import java.util.Optional;
  * @param classPath the workers' class path
  * @param jvmOptions the workers' extra JVM options
  * @param captureLimitBytes per stream and attempt
+ * @param maxResultBytes the largest serialized result a worker may send back
  * @param maxPending how many results {@code runAll} keeps pending at once
+ * @param haltPolicy when failures stop the run
+ * @param deadline how long the whole run may take, if limited
+ * @param shutdownGrace how long running attempts may take to finish on close or interruption
  */
 public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, RetrySettings retry,
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
-        int captureLimitBytes, int maxPending) {
+        int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
+        Duration shutdownGrace) {
     public WorkflowConfig {
         agents = List.copyOf(agents);
         listeners = List.copyOf(listeners);

@@ -2,7 +2,9 @@ package dev.mpflow.internal;
 
 import dev.failsafe.Failsafe;
 import dev.mpflow.Agent;
+import dev.mpflow.HaltPolicy;
 import dev.mpflow.NotSerializableValueException;
+import dev.mpflow.TaskCancelledException;
 import dev.mpflow.TaskError;
 import dev.mpflow.Task;
 import dev.mpflow.TaskResult;
@@ -34,6 +36,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -62,6 +66,9 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
+    /** Set once when the run halts (policy, deadline, shutdown): no task starts after it. */
+    private volatile String haltReason;
     private final RunInfo run;
     private boolean runStarted;
     private boolean closed;
@@ -87,7 +94,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.info("agent {} of {}: {}", i + 1, config.agents().size(), config.agents().get(i));
         }
         this.pool = new WorkerPool(new PoolConfig(config.maxWorkers(), config.javaCommand(), config.classPath(),
-                config.jvmOptions(), config.captureLimitBytes(), Duration.ofSeconds(60), timer),
+                config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), timer),
                 start -> listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid()));
     }
 
@@ -125,6 +132,14 @@ public final class WorkflowRuntime implements AutoCloseable {
     private CompletableFuture<TaskResult> submit(Task task, List<Agent> agents, Optional<String> agentLabel) {
         startRunOnce();
         Instant submitted = Instant.now();
+        String halted = haltReason;
+        if (halted != null) {
+            TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
+                    Optional.of(new TaskError(TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted,
+                    submitted, "", "");
+            finish(r);
+            return CompletableFuture.completedFuture(r);
+        }
         byte[] work;
         try {
             work = serialize(new JobWork(task.name(), task.input(), task.function().orElse(null), agents));
@@ -137,21 +152,27 @@ public final class WorkflowRuntime implements AutoCloseable {
             finish(r);
             return CompletableFuture.completedFuture(r);
         }
+        // A job's settings: the task's own, else its agent's when it runs one agent, else the workflow's.
+        Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
         Job job = new Job(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
-                task.timeout().or(config::timeout), task.retry().orElse(config.retry()), work);
+                task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
+                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work);
         // A result spans from the start of its first attempt (queueing excluded) to the end of its last.
         AtomicReference<Instant> firstStart = new AtomicReference<>();
+        AtomicInteger attemptsDone = new AtomicInteger();
         return Failsafe.with(policies.forSettings(job.retry())).with(timer)
                 .getStageAsync(ctx -> pool.submit(job, ctx.getAttemptCount() + 1)
                         .whenComplete((outcome, failure) -> {
                             if (outcome != null) {
                                 firstStart.compareAndSet(null, outcome.startedAt());
+                                attemptsDone.incrementAndGet();
                                 attemptFinished(job, outcome);
                             }
                         }))
                 .handle((outcome, failure) -> {
                     TaskResult r = failure == null ? toResult(job, outcome, firstStart.get())
-                            : abandoned(job, failure, submitted);
+                            : abandoned(job, failure, Optional.ofNullable(firstStart.get()).orElse(submitted),
+                                    attemptsDone.get());
                     finish(r);
                     return r;
                 });
@@ -184,24 +205,83 @@ public final class WorkflowRuntime implements AutoCloseable {
         }
     }
 
-    /** The job never got a final outcome: the workflow closed, or workers cannot start. */
-    private TaskResult abandoned(Job job, Throwable failure, Instant submitted) {
+    /** The job never got a final outcome: the run halted or closed first, or workers cannot start. */
+    private TaskResult abandoned(Job job, Throwable failure, Instant started, int attemptsDone) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof TaskCancelledException c) {
+            return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
+                    Optional.of(new TaskError(TaskCancelledException.class.getName(), c.getMessage(), "")),
+                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "");
+        }
+        if (cause instanceof WorkflowClosedException) {
+            return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
+                    Optional.of(new TaskError(TaskCancelledException.class.getName(), cause.getMessage(), "")),
+                    attemptsDone, 0, started, Instant.now(), "", "");
+        }
         TaskError error = new TaskError(cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause));
-        return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error), 1, 0,
-                submitted, Instant.now(), "", "");
+        return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error),
+                attemptsDone, 0, started, Instant.now(), "", "");
     }
 
     private void finish(TaskResult r) {
-        (r.succeeded() ? succeeded : failed).incrementAndGet();
+        switch (r.status()) {
+            case SUCCEEDED -> succeeded.incrementAndGet();
+            case CANCELLED -> cancelled.incrementAndGet();
+            default -> failed.incrementAndGet();
+        }
         if (r.retried()) {
             retried.incrementAndGet();
         }
         listeners.taskFinished(run.runId(), r);
+        if (!r.succeeded() && r.status() != TaskStatus.CANCELLED) {
+            long f = failed.get();
+            HaltPolicy policy = config.haltPolicy();
+            if (policy.triggers(f, f + succeeded.get())) {
+                halt("the run halted after " + f + " failed task" + (f == 1 ? "" : "s") + " (halt policy "
+                        + policy + ")", policy.when() == HaltPolicy.When.NOW);
+            }
+        }
+    }
+
+    /**
+     * Stops the run: no task starts from now on, and every task that has not finished ends as cancelled with
+     * {@code reason}; with {@code stopRunning}, running attempts are stopped at once. The first reason stays.
+     */
+    public void halt(String reason, boolean stopRunning) {
+        synchronized (this) {
+            if (haltReason == null) {
+                haltReason = reason;
+                log.warn("{}: no new task starts{}", reason, stopRunning ? ", running ones are stopped" : "");
+            }
+        }
+        pool.halt(haltReason, stopRunning);
+    }
+
+    /** Why the run halted, if it did. */
+    public Optional<String> haltReason() {
+        return Optional.ofNullable(haltReason);
+    }
+
+    /**
+     * Starts nothing new, gives running attempts up to {@code grace} to finish, then stops them. Waits for that,
+     * at most {@code grace}.
+     */
+    public void shutdown(String reason, Duration grace) {
+        halt(reason, grace.isZero());
+        try {
+            if (!pool.awaitIdle(grace)) {
+                log.warn("{}: {} running task(s) did not finish within {} ms; stopping them", reason, pool.running(),
+                        grace.toMillis());
+                pool.halt(reason, true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.halt(reason, true);
+        }
     }
 
     public RunSummary summary() {
-        return new RunSummary(succeeded.get(), failed.get(), retried.get(),
+        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), retried.get(),
                 Duration.between(run.startedAt(), Instant.now()));
     }
 
@@ -212,6 +292,8 @@ public final class WorkflowRuntime implements AutoCloseable {
         if (!runStarted) {
             runStarted = true;
             listeners.runStarted(run);
+            config.deadline().ifPresent(d -> timer.schedule(() -> halt("the run's deadline of " + d.toMillis()
+                    + " ms passed", true), d.toNanos(), TimeUnit.NANOSECONDS));
         }
     }
 
@@ -244,6 +326,8 @@ public final class WorkflowRuntime implements AutoCloseable {
         return "maxWorkers=" + c.maxWorkers() + ", autosave=" + (c.store().isPresent() ? "on (" + c.storeLocation() + ")" : "off")
                 + ", agents=" + c.agents().stream().map(Agent::name).toList() + ", retry=" + c.retry()
                 + ", timeout=" + c.timeout().map(d -> d.toMillis() + "ms").orElse("none")
+                + (c.haltPolicy().equals(HaltPolicy.never()) ? "" : ", halt=" + c.haltPolicy())
+                + c.deadline().map(d -> ", deadline=" + d.toMillis() + "ms").orElse("")
                 + (c.jvmOptions().isEmpty() ? "" : ", workerJvmOptions=" + c.jvmOptions());
     }
 
@@ -259,6 +343,9 @@ public final class WorkflowRuntime implements AutoCloseable {
             started = runStarted;
         }
         try {
+            if (started) {
+                shutdown("the workflow was closed", config.shutdownGrace());
+            }
             pool.close();
         } finally {
             // Not shutdownNow: a retry waiting for its delay must still run, find the pool closed and complete
@@ -267,8 +354,9 @@ public final class WorkflowRuntime implements AutoCloseable {
             try {
                 if (started) {
                     RunSummary s = summary();
-                    log.info("workflow '{}' finished: {} succeeded, {} failed, {} retried in {} ms", config.name(),
-                            s.succeeded(), s.failed(), s.retried(), s.wallTime().toMillis());
+                    log.info("workflow '{}' finished: {} succeeded, {} failed, {} cancelled, {} retried in {} ms",
+                            config.name(), s.succeeded(), s.failed(), s.cancelled(), s.retried(),
+                            s.wallTime().toMillis());
                     listeners.runFinished(run, s);
                 }
             } finally {

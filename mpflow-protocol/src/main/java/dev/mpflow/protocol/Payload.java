@@ -59,6 +59,12 @@ final class Payload {
             return bytes(v.getBytes(StandardCharsets.UTF_8));
         }
 
+        Writer strings(java.util.List<String> v) {
+            i32(v.size());
+            v.forEach(this::string);
+            return this;
+        }
+
         Writer captured(Captured c) {
             return bytes(c.bytes()).i64(c.droppedBytes());
         }
@@ -102,6 +108,18 @@ final class Payload {
 
         String string() throws IOException {
             return new String(bytes(), StandardCharsets.UTF_8);
+        }
+
+        java.util.List<String> strings() throws IOException {
+            int n = in.readInt();
+            if (n < 0 || n > size) {
+                throw new ProtocolException("invalid list length " + n + " in a payload of " + size + " bytes");
+            }
+            java.util.List<String> list = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                list.add(string());
+            }
+            return java.util.List.copyOf(list);
         }
 
         Captured captured() throws IOException {

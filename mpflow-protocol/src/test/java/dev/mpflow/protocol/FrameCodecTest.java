@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
@@ -17,14 +18,14 @@ class FrameCodecTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (FrameWriter w = new FrameWriter(bytes)) {
             w.write(FrameType.HELLO, 0, new Hello(Hello.PROTOCOL_VERSION, 7, 4242).encode());
-            w.write(FrameType.EXECUTE, 99, new Execute(2, 1024, new byte[] {1, 2, 3}).encode());
+            w.write(FrameType.EXECUTE, 99, new Execute(2, 1024, 1L << 33, new byte[] {1, 2, 3}).encode());
             w.write(FrameType.SHUTDOWN, 0, new byte[0]);
         }
         FrameReader r = new FrameReader(new ByteArrayInputStream(bytes.toByteArray()));
 
         Frame hello = r.read();
         assertThat(hello.type()).isEqualTo(FrameType.HELLO);
-        assertThat(Hello.decode(hello.payload())).isEqualTo(new Hello(1, 7, 4242));
+        assertThat(Hello.decode(hello.payload())).isEqualTo(new Hello(Hello.PROTOCOL_VERSION, 7, 4242));
 
         Frame exec = r.read();
         assertThat(exec.type()).isEqualTo(FrameType.EXECUTE);
@@ -32,6 +33,7 @@ class FrameCodecTest {
         Execute e = Execute.decode(exec.payload());
         assertThat(e.attempt()).isEqualTo(2);
         assertThat(e.captureLimitBytes()).isEqualTo(1024);
+        assertThat(e.maxResultBytes()).isEqualTo(1L << 33);
         assertThat(e.work()).containsExactly(1, 2, 3);
 
         Frame shutdown = r.read();
@@ -50,12 +52,14 @@ class FrameCodecTest {
         assertThat(s.stderr().bytes()).isEmpty();
 
         Failure f = Failure.decode(new Failure("x.Boom", "ünïcødé ✓ 日本", "at x", false, "agent-1",
-                Captured.EMPTY, new Captured("err".getBytes(StandardCharsets.UTF_8), 0)).encode());
+                List.of("java.lang.RuntimeException", "java.lang.Exception"), 3, Captured.EMPTY, new Captured("err".getBytes(StandardCharsets.UTF_8), 0)).encode());
         assertThat(f.errorType()).isEqualTo("x.Boom");
         assertThat(f.message()).isEqualTo("ünïcødé ✓ 日本");
         assertThat(f.stackTrace()).isEqualTo("at x");
         assertThat(f.retryable()).isFalse();
         assertThat(f.agent()).isEqualTo("agent-1");
+        assertThat(f.typeHierarchy()).containsExactly("java.lang.RuntimeException", "java.lang.Exception");
+        assertThat(f.exitCode()).isEqualTo(3);
         assertThat(new String(f.stderr().bytes(), StandardCharsets.UTF_8)).isEqualTo("err");
     }
 

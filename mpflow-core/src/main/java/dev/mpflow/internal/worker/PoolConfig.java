@@ -13,11 +13,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param classPath the workers' class path; the coordinator's, so that tasks and agents deserialize there
  * @param jvmOptions extra JVM options for workers, such as {@code -Xmx512m}
  * @param captureLimitBytes how much of each stream an attempt may print before the rest is dropped
+ * @param maxResultBytes the largest serialized value a worker may send back
  * @param startupTimeout how long a worker may take to connect before it is killed
  * @param timer runs attempt timeouts
  */
 public record PoolConfig(int maxWorkers, String javaCommand, String classPath, List<String> jvmOptions,
-        int captureLimitBytes, Duration startupTimeout, ScheduledExecutorService timer) {
+        int captureLimitBytes, long maxResultBytes, Duration startupTimeout, ScheduledExecutorService timer) {
     public PoolConfig {
         if (maxWorkers < 1) {
             throw new IllegalArgumentException("maxWorkers must be at least 1, was " + maxWorkers);

@@ -1,6 +1,8 @@
 package dev.mpflow.internal.worker;
 
+import dev.mpflow.CommandFailedException;
 import dev.mpflow.NotSerializableValueException;
+import dev.mpflow.ResultTooLargeException;
 import dev.mpflow.internal.JobWork;
 import dev.mpflow.protocol.Execute;
 import dev.mpflow.protocol.Failure;
@@ -24,6 +26,11 @@ import java.net.UnixDomainSocketAddress;
 import dev.mpflow.protocol.ChannelStreams;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,7 +114,7 @@ public final class WorkerMain {
                 System.out.flush();
                 System.err.flush();
             }
-            byte[] bytes = serializeValue(work.task(), value);
+            byte[] bytes = serializeValue(work.task(), value, execute.maxResultBytes());
             type = FrameType.SUCCESS;
             payload = new Success(bytes, capture.out.snapshot(), capture.err.snapshot()).encode();
         } catch (Throwable t) {
@@ -132,10 +139,14 @@ public final class WorkerMain {
         }
     }
 
-    private static byte[] serializeValue(String task, Object value) throws NotSerializableValueException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    private static byte[] serializeValue(String task, Object value, long limit)
+            throws NotSerializableValueException, ResultTooLargeException {
+        LimitedBytes bytes = new LimitedBytes(limit);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(value);
+        } catch (LimitedBytes.LimitExceeded e) {
+            throw new ResultTooLargeException("result of task '" + task + "' is larger than the limit of " + limit
+                    + " bytes");
         } catch (NotSerializableException e) {
             throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: class "
                     + e.getMessage() + " is not serializable", e);
@@ -145,6 +156,40 @@ public final class WorkerMain {
         return bytes.toByteArray();
     }
 
+    /** Collects bytes up to a limit, and fails the moment it is passed rather than growing on. */
+    private static final class LimitedBytes extends ByteArrayOutputStream {
+        private final long limit;
+
+        LimitedBytes(long limit) {
+            super(128);
+            this.limit = limit;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            if (count + (long) len > limit) {
+                throw new LimitExceeded();
+            }
+            super.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (count + 1L > limit) {
+                throw new LimitExceeded();
+            }
+            super.write(b);
+        }
+
+        static final class LimitExceeded extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            LimitExceeded() {
+                super(null, null, false, false);
+            }
+        }
+    }
+
     private static Failure failure(Throwable t, OutputCapture.Buffers capture) {
         String agent = "";
         Throwable error = t;
@@ -152,12 +197,32 @@ public final class WorkerMain {
             agent = af.agent();
             error = af.getCause();
         }
-        boolean retryable = !(error instanceof NotSerializableValueException || error instanceof WorkUnreadableException);
+        boolean retryable = !(error instanceof NotSerializableValueException || error instanceof WorkUnreadableException
+                || error instanceof ResultTooLargeException);
         StringWriter trace = new StringWriter();
         error.printStackTrace(new PrintWriter(trace));
         String message = error.getMessage() == null ? "" : error.getMessage();
+        int exitCode = error instanceof CommandFailedException c ? c.exitCode() : -1;
         return new Failure(error.getClass().getName(), message, trace.toString(), retryable, agent,
-                capture.out.snapshot(), capture.err.snapshot());
+                typeHierarchy(error.getClass()), exitCode, capture.out.snapshot(), capture.err.snapshot());
+    }
+
+    /** The names of a class's superclasses and of every interface it implements, nearest first. */
+    static List<String> typeHierarchy(Class<?> type) {
+        Set<String> names = new LinkedHashSet<>();
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        todo.add(type);
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.poll();
+            if (c != type) {
+                names.add(c.getName());
+            }
+            if (c.getSuperclass() != null) {
+                todo.add(c.getSuperclass());
+            }
+            todo.addAll(List.of(c.getInterfaces()));
+        }
+        return List.copyOf(names);
     }
 
     /** The job bytes could not be turned back into a job in this worker (a class missing from its class path). */

@@ -1,6 +1,7 @@
 package dev.mpflow.internal.worker;
 
 import dev.mpflow.MpflowException;
+import dev.mpflow.TaskCancelledException;
 import dev.mpflow.TaskError;
 import dev.mpflow.TaskStatus;
 import dev.mpflow.WorkflowClosedException;
@@ -25,6 +26,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
@@ -80,6 +82,8 @@ public final class WorkerPool implements AutoCloseable {
     private int nextWorkerId;
     private int failedStartsInARow;
     private String brokenReason;
+    /** Set once by {@link #halt}: from then on no attempt starts. */
+    private String haltReason;
     private boolean closed;
 
     /** What listeners learn when an attempt is sent to a worker. */
@@ -128,6 +132,10 @@ public final class WorkerPool implements AutoCloseable {
                 pending.future.completeExceptionally(new MpflowException(brokenReason));
                 return pending.future;
             }
+            if (haltReason != null) {
+                pending.future.completeExceptionally(new TaskCancelledException(haltReason, false));
+                return pending.future;
+            }
             queue.add(pending);
         }
         dispatch();
@@ -137,6 +145,59 @@ public final class WorkerPool implements AutoCloseable {
     /** The process ids of the workers running now. */
     public synchronized List<Long> workerPids() {
         return workers.values().stream().filter(w -> w.state() != WorkerState.DEAD).map(WorkerHandle::pid).toList();
+    }
+
+    /**
+     * Stops starting attempts: queued ones, and any submitted later, complete exceptionally with a
+     * {@link TaskCancelledException} carrying {@code reason}. With {@code stopRunning}, running attempts are ended
+     * the same way and their workers killed. Workers that die from now on are not replaced. Idempotent; the first
+     * reason stays.
+     */
+    public void halt(String reason, boolean stopRunning) {
+        List<PendingAttempt> dropped;
+        List<WorkerHandle> stopped = new ArrayList<>();
+        List<PendingAttempt> running = new ArrayList<>();
+        synchronized (this) {
+            if (haltReason == null) {
+                haltReason = reason;
+            }
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+            if (stopRunning) {
+                for (WorkerHandle w : workers.values()) {
+                    if (w.current != null) {
+                        running.add(w.current);
+                        w.current = null;
+                        cancelTimeout(w);
+                        w.moveTo(WorkerState.STOPPING);
+                        stopped.add(w);
+                    }
+                }
+            }
+            notifyAll();
+        }
+        String why = haltReason;
+        dropped.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, false)));
+        stopped.forEach(WorkerHandle::kill);
+        running.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, true)));
+    }
+
+    /** Waits until no attempt is running, at most {@code timeout}; returns whether none is. */
+    public synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (workers.values().stream().anyMatch(w -> w.current != null)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    /** How many attempts are running now. */
+    public synchronized int running() {
+        return (int) workers.values().stream().filter(w -> w.current != null).count();
     }
 
     /** Hands queued attempts to idle workers. */
@@ -166,7 +227,7 @@ public final class WorkerPool implements AutoCloseable {
             onAttemptStart.accept(new PendingAttemptStart(a.job, a.attempt, a.workerPid, a.startedAt));
             try {
                 w.writer.write(FrameType.EXECUTE, a.id,
-                        new Execute(a.attempt, config.captureLimitBytes(), a.job.work()).encode());
+                        new Execute(a.attempt, config.captureLimitBytes(), config.maxResultBytes(), a.job.work()).encode());
             } catch (IOException e) {
                 // The worker is dying; its reader reports the attempt as crashed.
                 log.debug("cannot send attempt to {}: {}", w, e.toString());
@@ -249,19 +310,21 @@ public final class WorkerPool implements AutoCloseable {
                 worker.moveTo(WorkerState.IDLE);
                 idle.add(worker);
             }
+            notifyAll();
         }
         Instant end = Instant.now();
         AttemptOutcome outcome = switch (frame.type()) {
             case SUCCESS -> {
                 Success s = Success.decode(frame.payload());
                 yield new AttemptOutcome(a.attempt, TaskStatus.SUCCEEDED, s.value(), Optional.empty(), false,
-                        Optional.empty(), a.workerPid, a.startedAt, end, text(s.stdout()), text(s.stderr()));
+                        List.of(), -1, Optional.empty(), a.workerPid, a.startedAt, end, text(s.stdout()),
+                        text(s.stderr()));
             }
             case FAILURE -> {
                 Failure f = Failure.decode(frame.payload());
                 yield new AttemptOutcome(a.attempt, TaskStatus.FAILED, new byte[0],
                         Optional.of(new TaskError(f.errorType(), f.message(), f.stackTrace())), f.retryable(),
-                        f.agent().isEmpty() ? Optional.empty() : Optional.of(f.agent()), a.workerPid, a.startedAt,
+                        errorTypes(f), f.exitCode(), f.agent().isEmpty() ? Optional.empty() : Optional.of(f.agent()), a.workerPid, a.startedAt,
                         end, text(f.stdout()), text(f.stderr()));
             }
             default -> throw new IOException("unexpected frame " + frame.type() + " from " + worker);
@@ -278,6 +341,7 @@ public final class WorkerPool implements AutoCloseable {
             worker.current = null;
             worker.timeout = null;
             worker.moveTo(WorkerState.STOPPING);
+            notifyAll();
         }
         Instant end = Instant.now();
         long millis = a.job.timeout().orElseThrow().toMillis();
@@ -303,11 +367,12 @@ public final class WorkerPool implements AutoCloseable {
             a = worker.current;
             worker.current = null;
             cancelTimeout(worker);
-            replace = !closed;
+            replace = !closed && haltReason == null;
+            notifyAll();
         }
         if (a != null) {
             Instant end = Instant.now();
-            if (replace) {
+            if (!closed) {
                 String how = exitDescription(worker);
                 log.warn("worker pid {} died running task {} attempt {}: {}", worker.pid(), a.job.label(),
                         a.attempt, how);
@@ -322,7 +387,7 @@ public final class WorkerPool implements AutoCloseable {
         deleteQuietly(worker.log);
         if (replace) {
             synchronized (this) {
-                if (!closed) {
+                if (!closed && haltReason == null) {
                     launchWorker();
                 }
             }
@@ -339,7 +404,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             worker.moveTo(WorkerState.DEAD);
             workers.remove(worker.id);
-            if (closed) {
+            if (closed || haltReason != null) {
                 return;
             }
             failedStartsInARow++;
@@ -455,6 +520,13 @@ public final class WorkerPool implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    private static List<String> errorTypes(Failure f) {
+        List<String> types = new ArrayList<>(f.typeHierarchy().size() + 1);
+        types.add(f.errorType());
+        types.addAll(f.typeHierarchy());
+        return types;
     }
 
     static String text(Captured c) {
