@@ -203,8 +203,7 @@ class MultiProcessWorkflowIT {
             // The result spans both attempts: from the first one's start to the last one's end.
             assertThat(r.startedAt()).isEqualTo(attempts.get(0).startedAt());
             assertThat(r.endedAt()).isEqualTo(attempts.get(1).endedAt());
-            await().atMost(Duration.ofSeconds(20)).until(() -> wf.workerPids().size() == 2);
-            assertThat(wf.workerPids()).doesNotContain(deadPid);
+            assertThat(wf.workerPids()).doesNotContain(deadPid).contains(r.workerPid());
         }
     }
 
@@ -353,9 +352,41 @@ class MultiProcessWorkflowIT {
     }
 
     @Test
+    void workersStartOnlyAsWorkNeedsThemUpToMaxWorkers() {
+        try (MultiProcessWorkflow wf = workflow(4).build()) {
+            assertThat(wf.workerPids()).isEmpty();
+            assertThat(wf.executeTask(Task.of("one", in -> 1)).value()).isEqualTo(1);
+            assertThat(wf.workerPids()).hasSize(1);
+            // Each task waits until four tasks run at once, which only four workers can do.
+            String barrier = tmp.toString();
+            List<Task> four = IntStream.range(0, 4).mapToObj(i -> Task.of("t" + i, in -> {
+                long pid = ProcessHandle.current().pid();
+                Files.createFile(Path.of(barrier, Long.toString(pid)));
+                for (int n = 0; n < 3000; n++) {
+                    try (var files = Files.list(Path.of(barrier))) {
+                        if (files.count() >= 4) {
+                            return pid;
+                        }
+                    }
+                    Thread.sleep(10);
+                }
+                throw new IllegalStateException("fewer than four tasks ran at once");
+            })).toList();
+            List<TaskResult> results = wf.runAll(four).toList();
+            assertThat(results).allSatisfy(r -> assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED));
+            assertThat(results.stream().map(TaskResult::value).collect(Collectors.toSet())).hasSize(4);
+            assertThat(wf.workerPids()).hasSize(4);
+        }
+    }
+
+    @Test
     void closeStopsEveryWorkerAndFurtherWorkIsRefused() {
         MultiProcessWorkflow wf = workflow(3).build();
-        await().atMost(Duration.ofSeconds(20)).until(() -> wf.workerPids().size() == 3);
+        wf.run(Task.of("warm", in -> 0));
+        List.of(wf.submit(Task.of("a", in -> { Thread.sleep(200); return 1; })),
+                wf.submit(Task.of("b", in -> { Thread.sleep(200); return 2; })),
+                wf.submit(Task.of("c", in -> { Thread.sleep(200); return 3; }))).forEach(CompletableFuture::join);
+        assertThat(wf.workerPids()).hasSize(3);
         Set<Long> pids = Set.copyOf(wf.workerPids());
         wf.close();
         wf.close();

@@ -65,6 +65,7 @@ public final class WorkerMain {
             System.exit(2);
         }
         PrintStream realErr = OutputCapture.install();
+        ignoreTerminalSignals();
         int exitCode = 0;
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
@@ -81,6 +82,22 @@ public final class WorkerMain {
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
             realErr.flush();
             Runtime.getRuntime().halt(exitCode);
+        }
+    }
+
+    /**
+     * Ctrl-C at a terminal, or a signal to the whole process group, reaches workers too. Only the coordinator acts
+     * on it: it stops the run in order, ending each worker and the programs its tasks started. A worker that died
+     * of the signal first would leave those programs behind. Ignored signals are inherited, so the programs a task
+     * starts ignore them as well and are ended by the worker instead.
+     */
+    private static void ignoreTerminalSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sun.misc.SignalHandler.SIG_IGN);
+            } catch (IllegalArgumentException e) {
+                // This platform has no such signal.
+            }
         }
     }
 

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A warm pool of worker JVMs and the scheduler that feeds them.
  *
- * <p><b>Design.</b> Workers are started once and reused. Each connects back over a private Unix-domain socket (so
+ * <p><b>Design.</b> Workers are started when work needs them, never more than {@code maxWorkers} and never more
+ * than there are attempts running or waiting, and are then reused. Each connects back over a private Unix-domain socket (so
  * nothing a task prints can corrupt the channel) and is served by one reader thread. Attempts wait in one priority
  * queue (higher priority first, then submission order) and are handed to idle workers by {@link #dispatch()}. Every
  * attempt completes exactly once, by whichever comes first of: the worker's reply, the worker's death (the reader
@@ -91,8 +92,8 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Starts the pool: binds its socket and launches {@code maxWorkers} worker JVMs, without waiting for them to be
-     * ready (attempts queue until they are).
+     * Opens the pool: binds its socket. Worker JVMs start as attempts arrive (attempts queue until a worker is
+     * ready).
      */
     public WorkerPool(PoolConfig config, Consumer<PendingAttemptStart> onAttemptStart) {
         this.config = config;
@@ -109,11 +110,6 @@ public final class WorkerPool implements AutoCloseable {
         Thread acceptor = new Thread(this::acceptLoop, "mpflow-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
-        synchronized (this) {
-            for (int i = 0; i < config.maxWorkers(); i++) {
-                launchWorker();
-            }
-        }
     }
 
     /**
@@ -137,6 +133,7 @@ public final class WorkerPool implements AutoCloseable {
                 return pending.future;
             }
             queue.add(pending);
+            ensureWorkers();
         }
         dispatch();
         return pending.future;
@@ -388,7 +385,7 @@ public final class WorkerPool implements AutoCloseable {
         if (replace) {
             synchronized (this) {
                 if (!closed && haltReason == null) {
-                    launchWorker();
+                    ensureWorkers();
                 }
             }
         }
@@ -411,7 +408,7 @@ public final class WorkerPool implements AutoCloseable {
             String how = exitDescription(worker);
             if (failedStartsInARow < MAX_FAILED_STARTS) {
                 log.warn("worker pid {} {} before connecting; starting another", worker.pid(), how);
-                launchWorker();
+                ensureWorkers();
             } else {
                 reason = "worker JVMs fail to start: the last one " + how + ". Its output: " + logTail(worker);
                 brokenReason = reason;
@@ -426,6 +423,23 @@ public final class WorkerPool implements AutoCloseable {
             }
         }
         deleteQuietly(worker.log);
+    }
+
+    /**
+     * Starts workers until there is one for every attempt running or waiting, up to {@code maxWorkers}. Must hold
+     * the lock.
+     */
+    private void ensureWorkers() {
+        if (closed || haltReason != null || brokenReason != null) {
+            return;
+        }
+        long alive = workers.values().stream()
+                .filter(w -> w.state() != WorkerState.STOPPING && w.state() != WorkerState.DEAD).count();
+        long busy = workers.values().stream().filter(w -> w.current != null).count();
+        long wanted = Math.min(config.maxWorkers(), busy + queue.size());
+        for (long i = alive; i < wanted; i++) {
+            launchWorker();
+        }
     }
 
     /** Must hold the lock. */
