@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
@@ -17,8 +21,10 @@ import java.util.Optional;
  *
  * <p>Every {@code {}} in the arguments is replaced by the value flowing into the agent (the task's input, or the
  * previous agent's output in a pipeline). When no argument contains {@code {}}, that value is written to the
- * program's standard input instead. The result is the program's standard output as text, less one trailing
- * newline (as a shell's {@code $(...)} does). A non-zero exit fails the attempt with a
+ * program's standard input instead. The result is the program's standard output less one trailing newline (as a
+ * shell's {@code $(...)} does): a {@code String} when it is valid UTF-8, else the raw {@code byte[]}, so that no
+ * byte is lost. A value of {@code byte[]} flowing into a later agent is passed as is. A non-zero exit fails the
+ * attempt with a
  * {@link CommandFailedException} carrying the exit code and the tail of standard error; the program's standard
  * error is also captured with the attempt's output. Immutable.
  */
@@ -111,7 +117,8 @@ public final class CommandAgent implements Agent {
 
     @Override
     public Object run(AgentInput input) throws Exception {
-        String value = input.valueText();
+        byte[] rawValue = input.value() instanceof byte[] b ? b : null;
+        String value = rawValue != null ? new String(rawValue, StandardCharsets.UTF_8) : input.valueText();
         boolean placeholder = usesPlaceholder();
         List<String> argv = new ArrayList<>(command.size());
         for (String arg : command) {
@@ -121,8 +128,8 @@ public final class CommandAgent implements Agent {
         try {
             // Drain both streams while feeding stdin, so that a program filling a pipe never deadlocks us.
             StreamDrain stderr = StreamDrain.start(process.getErrorStream(), "stderr of " + name);
-            Thread feeder = new Thread(() -> feed(process.getOutputStream(), placeholder ? null : value),
-                    "stdin of " + name);
+            byte[] stdin = placeholder ? null : rawValue != null ? rawValue : value.getBytes(StandardCharsets.UTF_8);
+            Thread feeder = new Thread(() -> feed(process.getOutputStream(), stdin), "stdin of " + name);
             feeder.setDaemon(true);
             feeder.start();
             byte[] out = readAtMost(process.getInputStream(), maxOutputBytes);
@@ -139,7 +146,7 @@ public final class CommandAgent implements Agent {
             if (exit != 0) {
                 throw new CommandFailedException(String.join(" ", argv), exit, tail(err));
             }
-            return stripOneNewline(new String(out, StandardCharsets.UTF_8));
+            return decode(out);
         } finally {
             // An interrupted or failing attempt must not leave the program, or what it started, behind.
             process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -163,13 +170,30 @@ public final class CommandAgent implements Agent {
         return bytes.toByteArray();
     }
 
-    private static void feed(OutputStream stdin, String value) {
+    private static void feed(OutputStream stdin, byte[] value) {
         try (stdin) {
             if (value != null) {
-                stdin.write(value.getBytes(StandardCharsets.UTF_8));
+                stdin.write(value);
             }
         } catch (IOException e) {
             // The program closed its stdin early (it does not read it): not an error of ours.
+        }
+    }
+
+    /** Text when the bytes are valid UTF-8; otherwise the bytes themselves, so that nothing is lost. */
+    private static Object decode(byte[] out) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out)).toString();
+            return stripOneNewline(text);
+        } catch (CharacterCodingException e) {
+            int end = out.length;
+            if (end > 0 && out[end - 1] == '\n') {
+                end -= end > 1 && out[end - 2] == '\r' ? 2 : 1;
+            }
+            return Arrays.copyOf(out, end);
         }
     }
 

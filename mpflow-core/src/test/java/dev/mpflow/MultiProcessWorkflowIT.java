@@ -380,6 +380,21 @@ class MultiProcessWorkflowIT {
     }
 
     @Test
+    void commandOutputThatIsNotUtf8ArrivesAsTheExactBytesAndFlowsOnAsBytes() {
+        List<Agent> agents = List.of(
+                CommandAgent.of("latin1", "printf", "caf\\351 ✓\\n"),
+                CommandAgent.of("hex", "od", "-An", "-tx1"));
+        try (MultiProcessWorkflow wf = workflow(1).agents(agents).build()) {
+            List<TaskResult> fanned = wf.run(Task.ofInput("t", ""));
+            assertThat(fanned.get(0).value()).isEqualTo(new byte[] {'c', 'a', 'f', (byte) 0xe9, ' ',
+                (byte) 0xe2, (byte) 0x9c, (byte) 0x93});
+            TaskResult piped = wf.executeTask(Task.ofInput("t", ""));
+            // The first agent's trailing newline was dropped, as for text; the rest reached the second agent whole.
+            assertThat(piped.value()).isEqualTo(" 63 61 66 e9 20 e2 9c 93");
+        }
+    }
+
+    @Test
     void closeStopsEveryWorkerAndFurtherWorkIsRefused() {
         MultiProcessWorkflow wf = workflow(3).build();
         wf.run(Task.of("warm", in -> 0));

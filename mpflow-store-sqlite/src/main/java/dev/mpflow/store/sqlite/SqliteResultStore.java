@@ -57,15 +57,16 @@ public final class SqliteResultStore implements ResultStore {
 
     private static final String INSERT_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
-                              succeeded, failed, retried)
-            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, 0, 0, 0)""";
+                              succeeded, failed, cancelled, retried)
+            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, 0, 0, 0, 0)""";
     // An upsert, so that the end of a run is kept even if its start was never recorded here.
     private static final String FINISH_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
-                              succeeded, failed, retried)
-            VALUES (?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?)
+                              succeeded, failed, cancelled, retried)
+            VALUES (?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (run_id) DO UPDATE SET ended_at = excluded.ended_at, status = excluded.status,
-                succeeded = excluded.succeeded, failed = excluded.failed, retried = excluded.retried""";
+                succeeded = excluded.succeeded, failed = excluded.failed, cancelled = excluded.cancelled,
+                retried = excluded.retried""";
     private static final String INSERT_ATTEMPT = """
             INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status,
                                   error_type, error_message, error_stack)
@@ -458,7 +459,8 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(8, run.settings());
         s.setLong(9, summary.succeeded());
         s.setLong(10, summary.failed());
-        s.setLong(11, summary.retried());
+        s.setLong(11, summary.cancelled());
+        s.setLong(12, summary.retried());
         s.addBatch();
     }
 

@@ -24,7 +24,7 @@ import java.util.Optional;
  */
 public final class SqliteRunHistory implements AutoCloseable {
     private static final String RUN_COLUMNS = "run_id, workflow, started_at, ended_at, status, host, max_workers, "
-            + "settings, succeeded, failed, retried";
+            + "settings, succeeded, failed, cancelled, retried";
     private static final String RESULT_COLUMNS = "id, run_id, task, agent, input, status, value_text, value_type, "
             + "error_type, error_message, error_stack, attempts, worker_pid, started_at, ended_at, duration_ms, "
             + "stdout, stderr";
@@ -94,7 +94,7 @@ public final class SqliteRunHistory implements AutoCloseable {
             for (StoredRun r : runs) {
                 withAgents.add(new StoredRun(r.runId(), r.workflow(), r.startedAt(), r.endedAt(), r.status(),
                         r.host(), r.maxWorkers(), agents.getOrDefault(r.runId(), List.of()), r.settings(),
-                        r.succeeded(), r.failed(), r.retried()));
+                        r.succeeded(), r.failed(), r.cancelled(), r.retried()));
             }
             return withAgents;
         });
@@ -201,6 +201,7 @@ public final class SqliteRunHistory implements AutoCloseable {
                 rows.getString("settings"),
                 rows.getLong("succeeded"),
                 rows.getLong("failed"),
+                rows.getLong("cancelled"),
                 rows.getLong("retried"));
     }
 

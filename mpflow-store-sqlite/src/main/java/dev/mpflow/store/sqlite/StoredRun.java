@@ -19,12 +19,14 @@ import java.util.Optional;
  * @param agents the agents' names, in order
  * @param settings a one-line description of the run's settings
  * @param succeeded results that succeeded (0 until the run finished)
- * @param failed results that did not succeed (0 until the run finished)
+ * @param failed results that failed, timed out or crashed (0 until the run finished)
+ * @param cancelled results of tasks that did not finish because the run stopped first: halted, past its deadline,
+ *     interrupted or closed (0 until the run finished, and for runs recorded before stores counted them)
  * @param retried results that needed more than one attempt (0 until the run finished)
  */
 public record StoredRun(String runId, String workflow, Instant startedAt, Optional<Instant> endedAt, Status status,
         String host, int maxWorkers, List<String> agents, String settings, long succeeded, long failed,
-        long retried) {
+        long cancelled, long retried) {
 
     /** Whether a run is still going (or died without finishing) or has finished. */
     public enum Status {

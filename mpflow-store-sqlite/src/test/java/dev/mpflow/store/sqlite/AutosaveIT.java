@@ -2,9 +2,11 @@ package dev.mpflow.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mpflow.HaltPolicy;
 import dev.mpflow.MultiProcessWorkflow;
 import dev.mpflow.RetrySettings;
 import dev.mpflow.Task;
+import dev.mpflow.TaskCancelledException;
 import dev.mpflow.TaskError;
 import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
@@ -73,6 +75,7 @@ class AutosaveIT {
             assertThat(run.agents()).isEmpty();
             assertThat(run.succeeded()).isEqualTo(2);
             assertThat(run.failed()).isEqualTo(1);
+            assertThat(run.cancelled()).isZero();
             assertThat(run.retried()).isZero();
             assertThat(history.run(runId)).contains(run);
 
@@ -134,6 +137,53 @@ class AutosaveIT {
                 assertThat(a.startedAt()).isEqualTo(r.startedAt());
                 assertThat(a.endedAt()).isEqualTo(r.endedAt());
             });
+        }
+    }
+
+    @Test
+    void tasksCancelledByAHaltAreStoredAsCancelledAndCountedApart() {
+        Path file = dir.resolve("halted.db");
+        // One worker takes the tasks in order: the first fails, the halt policy stops the run at once, and the two
+        // tasks still queued never start.
+        List<Task> tasks = List.of(
+                Task.builder("fails").retry(RetrySettings.NONE).function(in -> {
+                    throw new IllegalStateException("nope");
+                }).build(),
+                Task.of("queued-1", in -> "never"),
+                Task.of("queued-2", in -> "never"));
+
+        String runId;
+        List<TaskResult> results;
+        try (MultiProcessWorkflow workflow = MultiProcessWorkflow.builder().name("halt-it").maxWorkers(1)
+                .haltPolicy(HaltPolicy.afterFailures(HaltPolicy.When.NOW, 1)).store(file).build()) {
+            runId = workflow.runId();
+            results = workflow.runAll(tasks).toList();
+        }
+        Map<String, TaskResult> returned = byTask(results, TaskResult::task);
+        assertThat(returned.keySet()).containsExactlyInAnyOrder("fails", "queued-1", "queued-2");
+        assertThat(returned.get("fails").status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(returned.get("queued-1").status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(returned.get("queued-2").status()).isEqualTo(TaskStatus.CANCELLED);
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(file)) {
+            StoredRun run = history.run(runId).orElseThrow();
+            assertThat(run.finished()).isTrue();
+            assertThat(run.succeeded()).isZero();
+            assertThat(run.failed()).isEqualTo(1);
+            assertThat(run.cancelled()).isEqualTo(2);
+
+            Map<String, StoredResult> stored = byTask(history.results(runId), StoredResult::task);
+            assertThat(stored.keySet()).containsExactlyInAnyOrder("fails", "queued-1", "queued-2");
+            for (String task : List.of("queued-1", "queued-2")) {
+                StoredResult s = stored.get(task);
+                TaskResult r = returned.get(task);
+                assertThat(s.status()).isEqualTo(TaskStatus.CANCELLED);
+                assertThat(s.error()).isEqualTo(r.error());
+                assertThat(s.error().orElseThrow().type()).isEqualTo(TaskCancelledException.class.getName());
+                assertThat(s.attempts()).isZero();
+                assertThat(s.valueText()).isEmpty();
+            }
+            assertThat(history.attempts(runId)).extracting(StoredAttempt::task).containsExactly("fails");
         }
     }
 

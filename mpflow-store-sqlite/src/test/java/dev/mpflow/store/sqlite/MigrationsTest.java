@@ -41,4 +41,12 @@ class MigrationsTest {
         assertThat(statements).filteredOn(s -> s.startsWith("CREATE TABLE")).hasSize(3);
         assertThat(statements).filteredOn(s -> s.startsWith("CREATE INDEX")).hasSize(2);
     }
+
+    @Test
+    void theSecondMigrationAddsTheCancelledCountToRuns() {
+        Migrations.Migration second = Migrations.all().get(1);
+        assertThat(second.name()).isEqualTo("V2__cancelled.sql");
+        assertThat(Migrations.statements(second.script()))
+                .containsExactly("ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0");
+    }
 }

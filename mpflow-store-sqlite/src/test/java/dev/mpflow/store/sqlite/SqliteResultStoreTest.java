@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.mpflow.MpflowException;
+import dev.mpflow.TaskCancelledException;
 import dev.mpflow.TaskError;
 import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
@@ -73,7 +74,7 @@ class SqliteResultStoreTest {
             store.taskFinished("run-1", ok);
             store.taskFinished("run-1", nullValue);
             store.taskFinished("run-1", failed);
-            store.runFinished(run, new RunSummary(2, 1, 2, Duration.ofSeconds(4).plusNanos(7)));
+            store.runFinished(run, new RunSummary(2, 1, 0, 2, Duration.ofSeconds(4).plusNanos(7)));
         }
 
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
@@ -89,6 +90,7 @@ class SqliteResultStoreTest {
             assertThat(stored.settings()).isEqualTo("maxWorkers=3 retries=2");
             assertThat(stored.succeeded()).isEqualTo(2);
             assertThat(stored.failed()).isEqualTo(1);
+            assertThat(stored.cancelled()).isZero();
             assertThat(stored.retried()).isEqualTo(2);
             assertThat(history.runs()).containsExactly(stored);
 
@@ -120,6 +122,92 @@ class SqliteResultStoreTest {
             assertThat(attempts.get(2)).isEqualTo(new StoredAttempt(attempts.get(2).id(), "run-1", "gamma",
                     Optional.of("summarise"), 2, 103, start, start.plusSeconds(3), TaskStatus.FAILED,
                     Optional.of(boom)));
+        }
+    }
+
+    @Test
+    void roundTripsCancelledResultsAndTheRunsCancelledCount() throws Exception {
+        Path db = dir.resolve("runs.db");
+        RunInfo run = Events.run("halted");
+        Instant start = T0.plusMillis(5);
+        String halted = "the run was halted: 1 task failed (halt policy now,fail=1)";
+        TaskError cancelledError = new TaskError("dev.mpflow.TaskCancelledException", halted, "");
+        assertThat(cancelledError.type()).isEqualTo(TaskCancelledException.class.getName());
+        TaskError boom = new TaskError("java.lang.IllegalStateException", "boom", "");
+
+        TaskResult ok = Events.success("ok", "done");
+        TaskResult failed = Events.failure("bad", TaskStatus.FAILED, boom);
+        // Stopped while its attempt ran: that attempt counts, but no worker saw it to an end.
+        TaskResult stoppedRunning = new TaskResult("running", Optional.empty(), "in", TaskStatus.CANCELLED, null,
+                Optional.of(cancelledError), 1, 0, start, start.plusMillis(250), "", "");
+        // Never reached a worker.
+        TaskResult neverRan = new TaskResult("queued", Optional.of("agent"), "", TaskStatus.CANCELLED, null,
+                Optional.of(cancelledError), 0, 0, start, start, "", "");
+
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(run);
+            store.taskFinished("halted", ok);
+            store.taskFinished("halted", failed);
+            store.taskFinished("halted", stoppedRunning);
+            store.taskFinished("halted", neverRan);
+            store.runFinished(run, new RunSummary(1, 1, 2, 0, Duration.ofSeconds(2)));
+        }
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun stored = history.run("halted").orElseThrow();
+            assertThat(stored.succeeded()).isEqualTo(1);
+            assertThat(stored.failed()).isEqualTo(1);
+            assertThat(stored.cancelled()).isEqualTo(2);
+            assertThat(stored.retried()).isZero();
+            assertThat(stored.finished()).isTrue();
+            assertThat(history.runs()).containsExactly(stored);
+
+            List<StoredResult> results = history.results("halted");
+            assertThat(results).extracting(StoredResult::task, StoredResult::status).containsExactly(
+                    tuple("ok", TaskStatus.SUCCEEDED),
+                    tuple("bad", TaskStatus.FAILED),
+                    tuple("running", TaskStatus.CANCELLED),
+                    tuple("queued", TaskStatus.CANCELLED));
+            assertThat(results.get(2)).isEqualTo(new StoredResult(results.get(2).id(), "halted", "running",
+                    Optional.empty(), "in", TaskStatus.CANCELLED, Optional.empty(), Optional.empty(),
+                    Optional.of(cancelledError), 1, 0, start, start.plusMillis(250), Duration.ofMillis(250), "",
+                    ""));
+            assertThat(results.get(3)).isEqualTo(new StoredResult(results.get(3).id(), "halted", "queued",
+                    Optional.of("agent"), "", TaskStatus.CANCELLED, Optional.empty(), Optional.empty(),
+                    Optional.of(cancelledError), 0, 0, start, start, Duration.ZERO, "", ""));
+            assertThat(results.get(3).succeeded()).isFalse();
+            assertThat(results.get(3).error().orElseThrow().type()).isEqualTo("dev.mpflow.TaskCancelledException");
+        }
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT r.cancelled, u.status, u.error_type "
+                        + "FROM runs r JOIN results u USING (run_id) WHERE u.task = 'queued'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getLong(1)).isEqualTo(2);
+            assertThat(rows.getString(2)).isEqualTo("cancelled");
+            assertThat(rows.getString(3)).isEqualTo("dev.mpflow.TaskCancelledException");
+        }
+    }
+
+    @Test
+    void theCancelledCountIsZeroWhileARunIsGoingAndKeptWhenOnlyItsEndWasRecorded() {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("going"));
+            // This store never saw the run start (another process did, say): the end alone makes the row.
+            store.runFinished(Events.run("ended", T0.plusSeconds(1)),
+                    new RunSummary(3, 0, 7, 1, Duration.ofSeconds(9)));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun going = history.run("going").orElseThrow();
+            assertThat(going.finished()).isFalse();
+            assertThat(going.cancelled()).isZero();
+            StoredRun ended = history.run("ended").orElseThrow();
+            assertThat(ended.finished()).isTrue();
+            assertThat(ended.endedAt()).contains(T0.plusSeconds(10));
+            assertThat(List.of(ended.succeeded(), ended.failed(), ended.cancelled(), ended.retried()))
+                    .containsExactly(3L, 0L, 7L, 1L);
         }
     }
 
@@ -171,7 +259,7 @@ class SqliteResultStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        store.runFinished(Events.run("busy"), new RunSummary(threads * perThread, 0, 0, Duration.ofSeconds(1)));
+        store.runFinished(Events.run("busy"), new RunSummary(threads * perThread, 0, 0, 0, Duration.ofSeconds(1)));
         store.close();
 
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
@@ -320,7 +408,7 @@ class SqliteResultStoreTest {
                                 Thread.sleep(1); // let the other store's batches interleave with ours
                             }
                         }
-                        store.runFinished(Events.run(runId), new RunSummary(perStore, 0, 0, Duration.ZERO));
+                        store.runFinished(Events.run(runId), new RunSummary(perStore, 0, 0, 0, Duration.ZERO));
                     } finally {
                         store.close();
                     }

@@ -57,7 +57,7 @@ class SqliteRunHistoryTest {
             store.runStarted(mid);
             store.runStarted(recent);
             store.runStarted(old);
-            store.runFinished(old, new RunSummary(0, 0, 0, Duration.ofMinutes(1)));
+            store.runFinished(old, new RunSummary(0, 0, 0, 0, Duration.ofMinutes(1)));
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
             List<StoredRun> runs = history.runs();
