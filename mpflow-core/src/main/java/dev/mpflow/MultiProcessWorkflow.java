@@ -4,6 +4,7 @@ import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.internal.WorkflowConfig;
 import dev.mpflow.internal.WorkflowRuntime;
+import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import dev.mpflow.spi.ResultStoreProvider;
 import java.nio.file.Path;
@@ -74,8 +75,21 @@ public final class MultiProcessWorkflow implements AutoCloseable {
 
     private MultiProcessWorkflow(Builder b) {
         this.autosave = b.autosave;
+        if (b.resumeRunId != null && !b.autosave) {
+            throw new IllegalArgumentException("resuming run " + b.resumeRunId + " needs autosave: the store holds "
+                    + "what the run has done");
+        }
         this.storePath = b.autosave ? Optional.of(b.store.toAbsolutePath().normalize()) : Optional.empty();
         Optional<ResultStore> store = storePath.map(MultiProcessWorkflow::openStore);
+        CompletedTasks completed = CompletedTasks.NONE;
+        if (b.resumeRunId != null) {
+            try {
+                completed = store.orElseThrow().completedTasks(b.resumeRunId);
+            } catch (RuntimeException e) {
+                store.ifPresent(ResultStore::close);
+                throw e;
+            }
+        }
         String javaCommand = b.javaCommand != null ? b.javaCommand
                 : Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path");
@@ -84,7 +98,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
             this.runtime = new WorkflowRuntime(new WorkflowConfig(b.name, b.maxWorkers, b.agents, b.retry,
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
-                    b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace));
+                    b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
+                    Optional.ofNullable(b.resumeRunId), completed, Optional.ofNullable(b.definitionHash)));
         } catch (RuntimeException e) {
             store.ifPresent(ResultStore::close);
             throw e;
@@ -205,6 +220,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         long ok = 0;
         long bad = 0;
         long cancelled = 0;
+        long skipped = 0;
         long retried = 0;
         boolean interrupted = false;
         while (true) {
@@ -227,7 +243,13 @@ public final class MultiProcessWorkflow implements AutoCloseable {
             }
             inFlight--;
             switch (r.status()) {
-                case SUCCEEDED -> ok++;
+                case SUCCEEDED -> {
+                    if (r.fromEarlierRun()) {
+                        skipped++;
+                    } else {
+                        ok++;
+                    }
+                }
                 case CANCELLED -> cancelled++;
                 default -> bad++;
             }
@@ -239,7 +261,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return new RunSummary(ok, bad, cancelled, retried, Duration.ofNanos(System.nanoTime() - started));
+        return new RunSummary(ok, bad, cancelled, skipped, retried, Duration.ofNanos(System.nanoTime() - started),
+                runtime.haltReason());
     }
 
     private List<CompletableFuture<TaskResult>> submitAll(Task task, AgentMode mode) {
@@ -365,8 +388,32 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private HaltPolicy haltPolicy = HaltPolicy.never();
         private Duration deadline;
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private String resumeRunId;
+        private String definitionHash;
 
         private Builder() {
+        }
+
+        /**
+         * Continues run {@code runId} of the store instead of starting a new run: tasks whose success that run
+         * committed are not run again (they come back as results with 0 attempts, {@link TaskResult#fromEarlierRun()});
+         * failed, cancelled and never-started ones run. Needs autosave.
+         *
+         * @throws MpflowException from {@link #build()} when the store holds no such run
+         */
+        public Builder resume(String runId) {
+            Objects.requireNonNull(runId, "runId");
+            if (runId.isBlank()) {
+                throw new IllegalArgumentException("runId must not be blank");
+            }
+            this.resumeRunId = runId;
+            return this;
+        }
+
+        /** A hash of the workflow's definition, recorded with the run so that a resume can detect a change. */
+        public Builder definitionHash(String hash) {
+            this.definitionHash = Objects.requireNonNull(hash, "hash");
+            return this;
         }
 
         /** When failures stop the run early; default {@link HaltPolicy#never()}. */

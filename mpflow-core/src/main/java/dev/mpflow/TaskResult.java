@@ -11,7 +11,8 @@ import java.util.Optional;
  *
  * @param task the task's name
  * @param agent the agent's name when the job ran one agent ({@code run}); the last agent of a pipeline for
- *     {@code executeTask}; empty when the task ran its own function alone
+ *     {@code executeTask} (when an earlier agent failed, the error's message names it); empty when the task ran
+ *     its own function alone
  * @param input the task's input text
  * @param status how the last attempt ended
  * @param value the returned value when {@code status} is {@link TaskStatus#SUCCEEDED} (which may itself be
@@ -77,6 +78,19 @@ public record TaskResult(
     /** From the start of the first attempt to the end of the last, retry delays included. */
     public Duration duration() {
         return Duration.between(startedAt, endedAt);
+    }
+
+    /**
+     * The task's identity: the same task name, agent and input give the same key, in every run. A resumed run
+     * skips the tasks whose key has a committed success.
+     */
+    public String key() {
+        return TaskKey.of(task, agent, input);
+    }
+
+    /** Whether this task was not run because an earlier run of a resumed run had done it. */
+    public boolean fromEarlierRun() {
+        return status.isSuccess() && attempts == 0;
     }
 
     /** Whether more than one attempt ran. */

@@ -82,6 +82,23 @@ class MultiProcessWorkflowIT {
     }
 
     @Test
+    void aFailingAgentInAPipelineIsNamedWhileTheResultKeepsThePipelinesAgent() {
+        List<Agent> agents = List.of(
+                Agent.of("first", in -> in.valueText() + "1"),
+                Agent.of("breaks", in -> {
+                    throw new IllegalArgumentException("cannot take " + in.value());
+                }),
+                Agent.of("last", in -> in.valueText() + "3"));
+        try (MultiProcessWorkflow wf = workflow(1).retry(RetrySettings.NONE).agents(agents).build()) {
+            TaskResult r = wf.executeTask(Task.ofInput("p", "x"));
+            assertThat(r.status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(r.agent()).contains("last");
+            assertThat(r.error().orElseThrow().summary())
+                    .isEqualTo("java.lang.IllegalArgumentException: in agent breaks: cannot take x1");
+        }
+    }
+
+    @Test
     void runAllReturnsResultsInTaskOrderFromSeveralWorkers() {
         try (MultiProcessWorkflow wf = workflow(3).build()) {
             List<Task> tasks = IntStream.range(0, 30).mapToObj(i -> Task.builder("t" + i).input(Integer.toString(i))

@@ -1,6 +1,8 @@
 package dev.mpflow.event;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Counts of a run's final results so far.
@@ -9,14 +11,19 @@ import java.time.Duration;
  * @param failed results that failed, timed out or crashed after their last attempt
  * @param cancelled results of tasks that did not finish because the run stopped first (halt, deadline,
  *     interruption, close)
+ * @param skipped tasks not run because an earlier run of a resumed run had done them
  * @param retried results (of any kind) that needed more than one attempt
  * @param wallTime from the run's start to this summary
+ * @param haltReason why the run stopped early (halt policy, deadline, interruption), if it did
  */
-public record RunSummary(long succeeded, long failed, long cancelled, long retried, Duration wallTime) {
+public record RunSummary(long succeeded, long failed, long cancelled, long skipped, long retried,
+        Duration wallTime, Optional<String> haltReason) {
     public RunSummary {
-        java.util.Objects.requireNonNull(wallTime, "wallTime");
+        Objects.requireNonNull(wallTime, "wallTime");
+        Objects.requireNonNull(haltReason, "haltReason");
     }
 
+    /** The results of this run (skipped tasks excluded). */
     public long total() {
         return succeeded + failed + cancelled;
     }

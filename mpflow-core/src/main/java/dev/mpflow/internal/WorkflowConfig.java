@@ -4,6 +4,7 @@ import dev.mpflow.Agent;
 import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
 import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import java.time.Duration;
 import java.util.List;
@@ -29,12 +30,16 @@ import java.util.Optional;
  * @param haltPolicy when failures stop the run
  * @param deadline how long the whole run may take, if limited
  * @param shutdownGrace how long running attempts may take to finish on close or interruption
+ * @param resumeRunId the run this one continues, if any
+ * @param completed what that run already did
+ * @param definitionHash a hash of the workflow's definition, if the caller gives one
  */
 public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, RetrySettings retry,
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
         int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
-        Duration shutdownGrace) {
+        Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed,
+        Optional<String> definitionHash) {
     public WorkflowConfig {
         agents = List.copyOf(agents);
         listeners = List.copyOf(listeners);

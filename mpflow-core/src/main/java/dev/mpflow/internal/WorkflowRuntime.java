@@ -5,6 +5,7 @@ import dev.mpflow.Agent;
 import dev.mpflow.HaltPolicy;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.TaskCancelledException;
+import dev.mpflow.TaskKey;
 import dev.mpflow.TaskError;
 import dev.mpflow.Task;
 import dev.mpflow.TaskResult;
@@ -15,6 +16,7 @@ import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.internal.worker.PoolConfig;
+import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.internal.worker.WorkerPool;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -67,6 +69,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
     /** Set once when the run halts (policy, deadline, shutdown): no task starts after it. */
     private volatile String haltReason;
     private final RunInfo run;
@@ -79,9 +82,11 @@ public final class WorkflowRuntime implements AutoCloseable {
         config.store().ifPresent(all::add);
         this.listeners = new Listeners(all);
         Instant now = Instant.now();
-        this.run = new RunInfo(RUN_ID_TIME.format(now) + "-" + String.format("%04x",
-                ThreadLocalRandom.current().nextInt(0x10000)), config.name(), now, config.maxWorkers(),
-                config.agents().stream().map(Agent::name).toList(), describeSettings(config));
+        String runId = config.resumeRunId().orElseGet(() -> RUN_ID_TIME.format(now) + "-"
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
+        this.run = new RunInfo(runId, config.name(), now, config.maxWorkers(),
+                config.agents().stream().map(Agent::name).toList(), describeSettings(config),
+                config.definitionHash(), config.resumeRunId().isPresent());
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "mpflow-timer");
             thread.setDaemon(true);
@@ -89,7 +94,8 @@ public final class WorkflowRuntime implements AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
-        log.info("workflow '{}' starting: {}", config.name(), run.settings());
+        log.info("workflow '{}' {} run {}: {}", config.name(), run.resumed() ? "resuming" : "starting",
+                run.runId(), run.settings());
         for (int i = 0; i < config.agents().size(); i++) {
             log.info("agent {} of {}: {}", i + 1, config.agents().size(), config.agents().get(i));
         }
@@ -132,6 +138,16 @@ public final class WorkflowRuntime implements AutoCloseable {
     private CompletableFuture<TaskResult> submit(Task task, List<Agent> agents, Optional<String> agentLabel) {
         startRunOnce();
         Instant submitted = Instant.now();
+        if (config.completed() != CompletedTasks.NONE) {
+            String key = TaskKey.of(task.name(), agentLabel, task.input());
+            if (config.completed().contains(key)) {
+                // Done in an earlier run of this one: not run again, and nothing new to record.
+                skipped.incrementAndGet();
+                return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
+                        TaskStatus.SUCCEEDED, config.completed().valueText(key).orElse(null), Optional.empty(), 0, 0,
+                        submitted, submitted, "", ""));
+            }
+        }
         String halted = haltReason;
         if (halted != null) {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
@@ -183,14 +199,14 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(), o.attempt(), o.status().label(),
                     o.workerPid(), o.error().map(TaskError::summary).orElse(""));
         }
-        listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), o.failedAgent().or(job::agent),
-                o.attempt(), o.workerPid(), o.startedAt(), o.endedAt(), o.status(), o.error()));
+        listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), job.agent(), o.attempt(),
+                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o)));
     }
 
     private TaskResult toResult(Job job, AttemptOutcome o, Instant started) {
-        Optional<String> agent = o.failedAgent().or(job::agent);
+        Optional<String> agent = job.agent();
         if (!o.status().isSuccess()) {
-            return new TaskResult(job.task(), agent, job.input(), o.status(), null, o.error(), o.attempt(),
+            return new TaskResult(job.task(), agent, job.input(), o.status(), null, error(job, o), o.attempt(),
                     o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
         }
         try {
@@ -203,6 +219,16 @@ public final class WorkflowRuntime implements AutoCloseable {
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.FAILED, null, Optional.of(error),
                     o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
         }
+    }
+
+    /**
+     * The attempt's error; when an agent of a pipeline failed that is not the one the result is named after, the
+     * message says which (the result keeps the job's agent, so that a task's identity does not change with it).
+     */
+    private static Optional<TaskError> error(Job job, AttemptOutcome o) {
+        return o.error().map(e -> o.failedAgent().filter(a -> !job.agent().equals(Optional.of(a)))
+                .map(a -> new TaskError(e.type(), "in agent " + a + ": " + e.message(), e.remoteStackTrace()))
+                .orElse(e));
     }
 
     /** The job never got a final outcome: the run halted or closed first, or workers cannot start. */
@@ -281,8 +307,8 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
 
     public RunSummary summary() {
-        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), retried.get(),
-                Duration.between(run.startedAt(), Instant.now()));
+        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), skipped.get(), retried.get(),
+                Duration.between(run.startedAt(), Instant.now()), Optional.ofNullable(haltReason));
     }
 
     private synchronized void startRunOnce() {

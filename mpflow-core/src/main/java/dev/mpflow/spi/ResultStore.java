@@ -10,6 +10,13 @@ import dev.mpflow.event.WorkflowListener;
  * {@link #taskFinished} is durable once {@code close} returns.
  */
 public interface ResultStore extends WorkflowListener, AutoCloseable {
+    /**
+     * The committed successes of run {@code runId}, for resuming it.
+     *
+     * @throws dev.mpflow.MpflowException naming the run when the store holds no such run
+     */
+    CompletedTasks completedTasks(String runId);
+
     /** Writes what is buffered and releases the store. Idempotent. */
     @Override
     void close();

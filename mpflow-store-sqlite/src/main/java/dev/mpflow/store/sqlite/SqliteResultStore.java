@@ -6,6 +6,8 @@ import dev.mpflow.TaskResult;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.TaskKey;
+import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,6 +17,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.HashMap;
+import java.sql.ResultSet;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +63,8 @@ public final class SqliteResultStore implements ResultStore {
     private static final String INSERT_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
                               succeeded, failed, cancelled, retried)
-            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, 0, 0, 0, 0)""";
+            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, 0, 0, 0, 0)
+            ON CONFLICT (run_id) DO UPDATE SET ended_at = NULL, status = 'running'""";
     // An upsert, so that the end of a run is kept even if its start was never recorded here.
     private static final String FINISH_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
@@ -141,6 +147,51 @@ public final class SqliteResultStore implements ResultStore {
     }
 
     /** The absolute path of the database file. */
+    /**
+     * The committed successes of {@code runId}, keyed by {@link TaskKey}. Read on a connection of its own, so
+     * that it sees exactly what is committed.
+     *
+     * @throws MpflowException when the store holds no such run
+     */
+    @Override
+    public CompletedTasks completedTasks(String runId) {
+        Map<String, Optional<String>> done = new HashMap<>();
+        try (Connection read = SqliteSupport.connect(location, true)) {
+            try (PreparedStatement q = read.prepareStatement("SELECT 1 FROM runs WHERE run_id = ?")) {
+                q.setString(1, runId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new MpflowException("store " + location + " holds no run " + runId);
+                    }
+                }
+            }
+            try (PreparedStatement q = read.prepareStatement(
+                    "SELECT task, agent, input, value_text FROM results WHERE run_id = ? AND status = 'succeeded'")) {
+                q.setString(1, runId);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        String key = TaskKey.of(rs.getString(1), Optional.ofNullable(rs.getString(2)), rs.getString(3));
+                        done.put(key, Optional.ofNullable(rs.getString(4)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new MpflowException("cannot read run " + runId + " from store " + location + ": "
+                    + SqliteSupport.oneLine(e), e);
+        }
+        return new CompletedTasks() {
+            @Override
+            public boolean contains(String key) {
+                return done.containsKey(key);
+            }
+
+            @Override
+            public Optional<String> valueText(String key) {
+                return done.getOrDefault(key, Optional.empty());
+            }
+        };
+    }
+
     public Path location() {
         return location;
     }

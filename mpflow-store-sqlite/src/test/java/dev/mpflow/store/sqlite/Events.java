@@ -21,7 +21,7 @@ final class Events {
     }
 
     static RunInfo run(String runId, Instant startedAt) {
-        return new RunInfo(runId, "workflow", startedAt, 4, List.of(), "maxWorkers=4");
+        return new RunInfo(runId, "workflow", startedAt, 4, List.of(), "maxWorkers=4", Optional.empty(), false);
     }
 
     static TaskResult success(String task, Object value) {

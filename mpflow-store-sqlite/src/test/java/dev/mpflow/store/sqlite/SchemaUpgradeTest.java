@@ -52,12 +52,12 @@ class SchemaUpgradeTest {
 
         try (SqliteResultStore store = SqliteResultStore.open(db)) {
             // The upgraded file takes new runs, cancelled counts included, next to the old one.
-            RunInfo after = new RunInfo("after", "current", STARTED.plusSeconds(3600), 2, List.of(), "");
+            RunInfo after = new RunInfo("after", "current", STARTED.plusSeconds(3600), 2, List.of(), "", Optional.empty(), false);
             store.runStarted(after);
             store.taskFinished("after", new TaskResult("late", Optional.empty(), "", TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError("dev.mpflow.TaskCancelledException", "the run was stopped", "")), 0,
                     0, after.startedAt(), after.startedAt(), "", ""));
-            store.runFinished(after, new RunSummary(0, 0, 1, 0, Duration.ofSeconds(1)));
+            store.runFinished(after, new RunSummary(0, 0, 1, 0, 0, Duration.ofSeconds(1), Optional.empty()));
         }
 
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
@@ -133,9 +133,9 @@ class SchemaUpgradeTest {
                     // Adding the column twice would fail ("duplicate column"): the second opener must see the
                     // first one's upgrade and skip it.
                     try (SqliteResultStore store = SqliteResultStore.open(db)) {
-                        RunInfo run = new RunInfo(runId, "w", STARTED.plusSeconds(60), 1, List.of(), "");
+                        RunInfo run = new RunInfo(runId, "w", STARTED.plusSeconds(60), 1, List.of(), "", Optional.empty(), false);
                         store.runStarted(run);
-                        store.runFinished(run, new RunSummary(0, 0, 2, 0, Duration.ofSeconds(1)));
+                        store.runFinished(run, new RunSummary(0, 0, 2, 0, 0, Duration.ofSeconds(1), Optional.empty()));
                     }
                     return null;
                 }));

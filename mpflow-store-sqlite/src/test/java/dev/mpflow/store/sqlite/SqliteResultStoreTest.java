@@ -48,7 +48,7 @@ class SqliteResultStoreTest {
     void roundTripsARunWithItsResultsAndAttempts() {
         Path db = dir.resolve("nested/dirs/runs.db");
         RunInfo run = new RunInfo("run-1", "nightly", T0, 3, List.of("summarise", "say \"hi\", twice"),
-                "maxWorkers=3 retries=2");
+                "maxWorkers=3 retries=2", Optional.empty(), false);
         TaskError boom = new TaskError("java.lang.IllegalStateException", "boom", "java.lang.IllegalStateException: "
                 + "boom\n\tat Example.run(Example.java:7)\n");
         Instant start = T0.plusMillis(5);
@@ -74,7 +74,7 @@ class SqliteResultStoreTest {
             store.taskFinished("run-1", ok);
             store.taskFinished("run-1", nullValue);
             store.taskFinished("run-1", failed);
-            store.runFinished(run, new RunSummary(2, 1, 0, 2, Duration.ofSeconds(4).plusNanos(7)));
+            store.runFinished(run, new RunSummary(2, 1, 0, 0, 2, Duration.ofSeconds(4).plusNanos(7), Optional.empty()));
         }
 
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
@@ -150,7 +150,7 @@ class SqliteResultStoreTest {
             store.taskFinished("halted", failed);
             store.taskFinished("halted", stoppedRunning);
             store.taskFinished("halted", neverRan);
-            store.runFinished(run, new RunSummary(1, 1, 2, 0, Duration.ofSeconds(2)));
+            store.runFinished(run, new RunSummary(1, 1, 2, 0, 0, Duration.ofSeconds(2), Optional.empty()));
         }
 
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
@@ -197,7 +197,7 @@ class SqliteResultStoreTest {
             store.runStarted(Events.run("going"));
             // This store never saw the run start (another process did, say): the end alone makes the row.
             store.runFinished(Events.run("ended", T0.plusSeconds(1)),
-                    new RunSummary(3, 0, 7, 1, Duration.ofSeconds(9)));
+                    new RunSummary(3, 0, 7, 0, 1, Duration.ofSeconds(9), Optional.empty()));
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
             StoredRun going = history.run("going").orElseThrow();
@@ -259,7 +259,7 @@ class SqliteResultStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        store.runFinished(Events.run("busy"), new RunSummary(threads * perThread, 0, 0, 0, Duration.ofSeconds(1)));
+        store.runFinished(Events.run("busy"), new RunSummary(threads * perThread, 0, 0, 0, 0, Duration.ofSeconds(1), Optional.empty()));
         store.close();
 
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
@@ -408,7 +408,7 @@ class SqliteResultStoreTest {
                                 Thread.sleep(1); // let the other store's batches interleave with ours
                             }
                         }
-                        store.runFinished(Events.run(runId), new RunSummary(perStore, 0, 0, 0, Duration.ZERO));
+                        store.runFinished(Events.run(runId), new RunSummary(perStore, 0, 0, 0, 0, Duration.ZERO, Optional.empty()));
                     } finally {
                         store.close();
                     }

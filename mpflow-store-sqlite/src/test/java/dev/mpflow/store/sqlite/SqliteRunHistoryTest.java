@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,13 +52,13 @@ class SqliteRunHistoryTest {
     void listsRunsNewestFirstAndAnswersEmptyForUnknownRuns() {
         Path db = dir.resolve("runs.db");
         try (SqliteResultStore store = SqliteResultStore.open(db)) {
-            RunInfo old = new RunInfo("20250301-a", "w", T0, 1, List.of("x"), "");
-            RunInfo mid = new RunInfo("20250301-b", "w", T0.plusMillis(1), 1, List.of(), "");
-            RunInfo recent = new RunInfo("20250302-c", "w", T0.plusSeconds(86_400), 2, List.of("y", "z"), "");
+            RunInfo old = new RunInfo("20250301-a", "w", T0, 1, List.of("x"), "", Optional.empty(), false);
+            RunInfo mid = new RunInfo("20250301-b", "w", T0.plusMillis(1), 1, List.of(), "", Optional.empty(), false);
+            RunInfo recent = new RunInfo("20250302-c", "w", T0.plusSeconds(86_400), 2, List.of("y", "z"), "", Optional.empty(), false);
             store.runStarted(mid);
             store.runStarted(recent);
             store.runStarted(old);
-            store.runFinished(old, new RunSummary(0, 0, 0, 0, Duration.ofMinutes(1)));
+            store.runFinished(old, new RunSummary(0, 0, 0, 0, 0, Duration.ofMinutes(1), Optional.empty()));
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
             List<StoredRun> runs = history.runs();
