@@ -24,14 +24,36 @@ public final class Main {
                 line.getErr().println("mpflow: " + e.getMessage());
                 return ExitCode.USAGE;
             }
-            throw e;
+            // A bug of ours, not the user's: one line, and the stack trace only when asked for with -v.
+            line.getErr().println("mpflow: internal error: " + e);
+            if (verbose(parsed)) {
+                e.printStackTrace(line.getErr());
+            }
+            return ExitCode.TASKS_FAILED;
         });
         return cmd;
     }
 
-    /** One line naming the flag and the problem, and where to read more; never a stack trace. */
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("-v")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One line naming the flag and the problem, never a stack trace: {@code mpflow: --timeout: must be longer
+     * than zero, was 0s} for a bad value; picocli's own message and where to read more for anything else.
+     */
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine line = e.getCommandLine();
+        if (e.getArgSpec() instanceof CommandLine.Model.OptionSpec option
+                && e.getCause() instanceof CommandLine.TypeConversionException conversion) {
+            line.getErr().println("mpflow: " + String.join("/", option.names()) + ": " + conversion.getMessage());
+            return ExitCode.USAGE;
+        }
         String help = line.getCommandSpec().qualifiedName();
         line.getErr().println("mpflow: " + e.getMessage() + " (see '" + help + " --help')");
         return ExitCode.USAGE;

@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
         versionProvider = MpflowCommand.Version.class,
         subcommands = {RunCommand.class, CommandLine.HelpCommand.class},
         description = {
-            "Runs tasks and agents concurrently in a pool of worker processes, retries what fails, kills what",
-            "hangs and autosaves every result.",
+            "Runs tasks and agents concurrently in a pool of worker processes, retries what fails, kills what "
+                    + "hangs and autosaves every result.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
             "  find . -name '*.log' | mpflow run -j 4 --retries 2 --timeout 30s -- gzip -k {}",
             "  mpflow run --inputs urls.txt --output jsonl -- curl -fsS {} > results.jsonl",
             "",
-            "Exit codes: 0 all tasks succeeded, 1 some task failed, 2 bad usage or workflow file, 130 interrupted.",
+            "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted or stdout was "
+                    + "closed; 2 bad usage, workflow file or inputs; 130 interrupted.",
         })
 public final class MpflowCommand implements Runnable {
     @CommandLine.Spec

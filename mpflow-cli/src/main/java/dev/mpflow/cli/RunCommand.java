@@ -1,8 +1,10 @@
 package dev.mpflow.cli;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import dev.mpflow.Agent;
 import dev.mpflow.CommandAgent;
+import dev.mpflow.HaltPolicy;
 import dev.mpflow.MpflowException;
 import dev.mpflow.MultiProcessWorkflow;
 import dev.mpflow.RetrySettings;
@@ -11,9 +13,12 @@ import dev.mpflow.TaskResult;
 import dev.mpflow.cli.output.JsonLinesPrinter;
 import dev.mpflow.cli.output.ProgressView;
 import dev.mpflow.cli.output.ResultPrinter;
+import dev.mpflow.cli.output.SharedStderr;
 import dev.mpflow.cli.output.TablePrinter;
 import dev.mpflow.cli.workflow.AgentSpec;
 import dev.mpflow.cli.workflow.Durations;
+import dev.mpflow.cli.workflow.InputLineException;
+import dev.mpflow.cli.workflow.LineReader;
 import dev.mpflow.cli.workflow.Mode;
 import dev.mpflow.cli.workflow.Programs;
 import dev.mpflow.cli.workflow.TaskSpec;
@@ -21,23 +26,26 @@ import dev.mpflow.cli.workflow.WorkflowDefinition;
 import dev.mpflow.cli.workflow.WorkflowFileException;
 import dev.mpflow.cli.workflow.WorkflowFileLoader;
 import dev.mpflow.event.RunSummary;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,28 +60,46 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         versionProvider = MpflowCommand.Version.class,
         description = {
-            "Runs a workflow file, or runs COMMAND once per input line (from stdin or --inputs) with {} replaced",
-            "by the line; without {} the line is appended as the last argument, as xargs does.",
-            "Flags override the workflow file's settings.",
+            "Runs a workflow file, or a command once per input line.",
+            "",
+            "With a command (after --, or when the first word is not a workflow file), each line of stdin or of "
+                    + "--inputs becomes one task: {} in the command is replaced by the line, or the line is "
+                    + "appended as the last argument when there is no {}, as xargs does. Blank lines are skipped. "
+                    + "Inputs must be UTF-8 text: a line that is not stops the run with exit code 2, naming the "
+                    + "line.",
+            "",
+            "Flags override the workflow file's top-level settings; what an agent sets for itself (retries, "
+                    + "retry, timeout) still applies to that agent.",
+            "",
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  mpflow run examples/checksums.yaml",
             "  mpflow run examples/checksums.yaml -j 8 --no-autosave --output table",
             "  ls *.txt | mpflow run -j 4 --retries 2 --timeout 30s -- wc -l {}",
+            "  mpflow run --inputs urls.txt --halt now,fail=1 -- curl -fsS {}",
             "",
-            "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result,",
-            "attempts, error, durationMs, ...), a table otherwise; a progress bar and a summary on stderr.",
-            "Exit codes: 0 all tasks succeeded, 1 some task failed, 2 bad usage or workflow file, 130 interrupted.",
+            "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
+                    + "attempts, error, durationMs, ...), a table otherwise. On stderr: a progress bar when stderr "
+                    + "is a terminal and stdout is not, and a summary.",
+            "",
+            "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
+                    + "period (--grace) to finish; a second one stops them at once. Tasks that did not finish are "
+                    + "reported as cancelled, and everything is saved. When stdout is closed (such as by | head), "
+                    + "the run stops at once and exits with 1.",
+            "",
+            "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted (--halt, "
+                    + "--deadline) or stdout was closed; 2 bad usage, workflow file or inputs; 130 interrupted.",
         })
 final class RunCommand implements Callable<Integer> {
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
     enum Output { jsonl, table }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-j", "--max-workers"}, paramLabel = "N",
+    @Option(names = {"-j", "--max-workers"}, paramLabel = "N", converter = FlagValues.Workers.class,
             description = "Worker processes to run at once (default: the file's maxWorkers, else 5).")
     Integer maxWorkers;
 
@@ -82,19 +108,54 @@ final class RunCommand implements Callable<Integer> {
     Boolean autosave;
 
     @Option(names = "--store", paramLabel = "PATH", description = "The store file (default: .mpflow/runs.db).")
-    Path store;
+    String store;
 
-    @Option(names = "--retries", paramLabel = "N",
+    @Option(names = "--retries", paramLabel = "N", converter = FlagValues.Retries.class,
             description = "Retries after a failed first attempt, so N+1 attempts at most (default: 2).")
     Integer retries;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Per-attempt timeout, such as 500ms, 30s or 5m; past it the worker is killed.")
+    @Option(names = "--retry-delay", paramLabel = "DURATION", converter = FlagValues.Duration0.class,
+            description = "The wait before the first retry, doubled after each one (default: 100ms).")
+    Duration retryDelay;
+
+    @Option(names = "--retry-max-delay", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
+            description = "The longest wait between two attempts (default: 5s).")
+    Duration retryMaxDelay;
+
+    @Option(names = "--retry-jitter", paramLabel = "SHARE", converter = FlagValues.Jitter.class,
+            description = "Lengthens or shortens each wait at random by up to this share of it, 0 to 1 "
+                    + "(default: 0).")
+    Double retryJitter;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
+            description = "Per-attempt timeout, such as 500ms, 30s or 5m; past it the attempt is killed.")
     Duration timeout;
 
+    @Option(names = "--halt", paramLabel = "POLICY", converter = FlagValues.Halt.class,
+            description = "Stop the run when tasks fail, as GNU parallel does: now,fail=N stops running tasks "
+                    + "at once, soon,fail=N lets them finish; N may be a share such as 10%%. Default: never.")
+    HaltPolicy halt;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
+            description = "A limit for the whole run; past it, running tasks are stopped and the rest cancelled.")
+    Duration deadline;
+
+    @Option(names = "--grace", paramLabel = "DURATION", converter = FlagValues.Duration0.class,
+            description = "How long running tasks may take to finish after Ctrl-C or SIGTERM (default: 10s).")
+    Duration grace;
+
+    @Option(names = "--capture-limit", paramLabel = "SIZE", converter = FlagValues.CaptureLimit.class,
+            description = "How much of each attempt's stdout, and as much of its stderr, is kept, such as 64KB "
+                    + "(default: 1MiB).")
+    Integer captureLimit;
+
+    @Option(names = "--max-result-size", paramLabel = "SIZE", converter = FlagValues.ResultSize.class,
+            description = "The largest result, such as 10MB; a command that prints more fails (default: 64MiB).")
+    Long maxResultSize;
+
     @Option(names = "--inputs", paramLabel = "FILE",
-            description = "Read inputs from FILE, one per line, instead of stdin (command mode).")
-    Path inputs;
+            description = "Read inputs from FILE, one per line, instead of stdin (command mode); - is stdin.")
+    String inputs;
 
     @Option(names = "--output", paramLabel = "FORMAT",
             description = "jsonl or table (default: jsonl when stdout is not a terminal, else table).")
@@ -111,31 +172,75 @@ final class RunCommand implements Callable<Integer> {
     boolean quiet;
 
     @Parameters(paramLabel = "WORKFLOW.yaml | COMMAND [ARG...]", arity = "0..*",
-            description = "A workflow file, or after -- a command to run per input; {} is replaced by the input.")
+            description = "A workflow file, or a command to run per input (after --, or when the first word is "
+                    + "not a workflow file); {} is replaced by the input.")
     List<String> positional = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        PrintStream err = System.err;
+        if (quiet && verbose) {
+            throw new UsageException("-q/--quiet and -v/--verbose: use one or the other");
+        }
         setLogLevel();
         Plan plan = plan();
-        return execute(plan, err);
+        return execute(plan);
     }
 
     /** Everything needed to run, validated before any worker starts. */
-    private record Plan(String name, MultiProcessWorkflow.Builder builder, Iterable<Task> tasks, long total,
-            MultiProcessWorkflow.AgentMode mode) {
+    private record Plan(MultiProcessWorkflow.Builder builder, TaskFeed tasks, long total,
+            MultiProcessWorkflow.AgentMode mode, Duration grace, boolean streamed, int window) {
     }
 
     private Plan plan() throws UsageException {
-        if (maxWorkers != null && maxWorkers < 1) {
-            throw new UsageException("-j/--max-workers: must be at least 1, was " + maxWorkers);
+        Optional<Path> storePath = storeFlag();
+        return commandMode() ? commandPlan(storePath) : workflowPlan(storePath);
+    }
+
+    private Optional<Path> storeFlag() throws UsageException {
+        if (store == null) {
+            return Optional.empty();
         }
-        if (retries != null && retries < 0) {
-            throw new UsageException("--retries: must be 0 or more, was " + retries);
+        if (store.isBlank()) {
+            throw new UsageException("--store: must name a file, was \"" + store + "\"");
         }
-        boolean commandMode = dashDashGiven() || (!positional.isEmpty() && !looksLikeWorkflowFile(positional.get(0)));
-        return commandMode ? commandPlan() : workflowPlan();
+        Path p;
+        try {
+            p = Path.of(store);
+        } catch (InvalidPathException e) {
+            throw new UsageException("--store: not a valid path: " + e.getMessage());
+        }
+        if (Files.isDirectory(p)) {
+            throw new UsageException("--store: " + store + " is a directory, not a file");
+        }
+        return Optional.of(p);
+    }
+
+    /**
+     * Whether to run a command per input: after {@code --}, or when the first word is not a workflow file. It is
+     * one when it ends in {@code .yaml} or {@code .yml}, or is a regular file that is not executable (an
+     * executable file is a program to run).
+     */
+    private boolean commandMode() throws UsageException {
+        if (dashDashGiven()) {
+            return true;
+        }
+        if (positional.isEmpty()) {
+            return false;
+        }
+        String first = positional.get(0);
+        Path p;
+        try {
+            p = Path.of(first);
+        } catch (InvalidPathException e) {
+            return true;
+        }
+        if (Files.isDirectory(p)) {
+            throw new UsageException("run: " + first + " is a directory, not a workflow file");
+        }
+        if (first.endsWith(".yaml") || first.endsWith(".yml")) {
+            return false;
+        }
+        return !(Files.isRegularFile(p) && !Files.isExecutable(p));
     }
 
     private boolean dashDashGiven() {
@@ -143,11 +248,7 @@ final class RunCommand implements Callable<Integer> {
         return original.contains("--");
     }
 
-    private static boolean looksLikeWorkflowFile(String arg) {
-        return arg.endsWith(".yaml") || arg.endsWith(".yml");
-    }
-
-    private Plan workflowPlan() throws UsageException {
+    private Plan workflowPlan(Optional<Path> storePath) throws UsageException {
         if (positional.isEmpty()) {
             throw new UsageException("run needs a workflow file, or -- and a command (see 'mpflow run --help')");
         }
@@ -159,39 +260,52 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("--inputs: only for a command (mpflow run --inputs FILE -- COMMAND); "
                     + "a workflow file lists its inputs under tasks:");
         }
+        String given = positional.get(0);
         WorkflowDefinition def;
         try {
-            def = WorkflowFileLoader.load(Path.of(positional.get(0)));
+            def = WorkflowFileLoader.load(Path.of(given));
         } catch (WorkflowFileException e) {
             throw new UsageException(e.getMessage());
         }
-        MultiProcessWorkflow.Builder b = MultiProcessWorkflow.builder().name(def.name());
-        b.maxWorkers(maxWorkers != null ? maxWorkers : def.maxWorkers().orElse(MultiProcessWorkflow.DEFAULT_MAX_WORKERS));
-        b.autosave(autosave != null ? autosave : def.autosave().orElse(true));
-        Optional<Path> storePath = Optional.ofNullable(store).or(def::store);
-        storePath.ifPresent(b::store);
-        RetrySettings retry = def.retry().orElse(RetrySettings.DEFAULT);
-        if (retries != null) {
-            retry = retry.toBuilder().maxAttempts(retries + 1).build();
-        }
-        b.retry(retry);
-        Optional.ofNullable(timeout).or(def::timeout).ifPresent(b::timeout);
+        MultiProcessWorkflow.Builder b = MultiProcessWorkflow.builder();
+        set(given + ": name", () -> b.name(def.name()));
+        Settings s = settings(b, Optional.of(def), given, storePath);
         List<Agent> agents = new ArrayList<>();
-        for (AgentSpec a : def.agents()) {
-            agents.add(CommandAgent.of(a.name(), a.command()));
+        for (int i = 0; i < def.agents().size(); i++) {
+            agents.add(agent(def.agents().get(i), i, given, s));
         }
-        b.agents(agents);
+        set(given + ": agents", () -> b.agents(agents));
         MultiProcessWorkflow.AgentMode mode = def.mode() == Mode.FANOUT
                 ? MultiProcessWorkflow.AgentMode.FAN_OUT : MultiProcessWorkflow.AgentMode.PIPELINE;
-        Iterable<Task> tasks = () -> map(def.tasks().iterator(), RunCommand::toTask);
+        TaskFeed tasks = new TaskFeed(stopped -> () -> map(def.tasks().iterator(), RunCommand::toTask));
         long perTask = mode == MultiProcessWorkflow.AgentMode.FAN_OUT ? Math.max(1, agents.size()) : 1;
         long total;
         try {
             total = def.taskCount() * perTask;
+        } catch (InputLineException e) {
+            throw new UsageException(e.getMessage());
         } catch (UncheckedIOException e) {
-            throw new UsageException(positional.get(0) + ": cannot read the tasks: " + e.getCause().getMessage());
+            throw new UsageException(given + ": cannot read the tasks: " + e.getCause().getMessage());
         }
-        return new Plan(def.name(), b, tasks, total, mode);
+        return new Plan(b, tasks, total, mode, s.grace(), false, 0);
+    }
+
+    /** A workflow file's agent, with its own settings over the workflow's. */
+    private Agent agent(AgentSpec a, int index, String file, Settings s) throws UsageException {
+        String where = file + ":" + a.line() + ": agents[" + index + "]";
+        try {
+            CommandAgent agent = CommandAgent.of(a.name(), a.command());
+            if (a.timeout().isPresent()) {
+                agent = agent.withTimeout(a.timeout().get());
+            }
+            if (s.maxResultSize().isPresent()) {
+                agent = agent.withMaxOutputBytes(s.maxResultSize().get());
+            }
+            return a.retry().isEmpty() ? agent : new ConfiguredAgent(agent, a.retry().applyTo(s.retry()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(where + ": " + e.getMessage()
+                    + (retryFlagsGiven() ? " (with the retry flags given)" : ""));
+        }
     }
 
     private static Task toTask(TaskSpec spec) {
@@ -200,7 +314,7 @@ final class RunCommand implements Callable<Integer> {
         return t.build();
     }
 
-    private Plan commandPlan() throws UsageException {
+    private Plan commandPlan(Optional<Path> storePath) throws UsageException {
         if (positional.isEmpty()) {
             throw new UsageException("no command after -- (see 'mpflow run --help')");
         }
@@ -213,91 +327,126 @@ final class RunCommand implements Callable<Integer> {
             command.add("{}");
         }
         String name = String.join(" ", command);
-        MultiProcessWorkflow.Builder b = MultiProcessWorkflow.builder().name(name)
-                .maxWorkers(maxWorkers != null ? maxWorkers : MultiProcessWorkflow.DEFAULT_MAX_WORKERS)
-                .autosave(autosave == null || autosave)
-                .retry(retries == null ? RetrySettings.DEFAULT : RetrySettings.retries(retries))
-                .agents(List.of(CommandAgent.of(command.get(0).replace("/", "_").replaceAll("\\s", "_"), command)));
-        if (store != null) {
-            b.store(store);
-        }
-        if (timeout != null) {
-            b.timeout(timeout);
-        }
+        MultiProcessWorkflow.Builder b = MultiProcessWorkflow.builder();
+        set("command", () -> b.name(name));
+        Settings s = settings(b, Optional.empty(), null, storePath);
+        String agentName = command.get(0).replace("/", "_").replaceAll("\\s", "_");
+        set("command", () -> {
+            CommandAgent agent = CommandAgent.of(agentName, command);
+            b.agents(List.of(s.maxResultSize().map(agent::withMaxOutputBytes).orElse(agent)));
+        });
         long total = -1;
-        Iterable<Task> tasks;
-        if (inputs != null) {
-            if (!Files.isRegularFile(inputs)) {
-                throw new UsageException("--inputs: file not found: " + inputs);
-            }
-            if (!Files.isReadable(inputs)) {
-                throw new UsageException("--inputs: file not readable: " + inputs);
-            }
-            Path file = inputs;
-            tasks = () -> linesAsTasks(open(file));
-            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                total = r.lines().filter(l -> !l.isBlank()).count();
-            } catch (IOException | UncheckedIOException e) {
-                throw new UsageException("--inputs: cannot read " + inputs + ": " + e.getMessage());
-            }
+        TaskFeed tasks;
+        if (inputs == null || inputs.equals("-")) {
+            tasks = new TaskFeed(stopped -> streamed(System.in, "stdin", stopped));
         } else {
-            AtomicBoolean used = new AtomicBoolean();
-            tasks = () -> {
-                if (used.getAndSet(true)) {
-                    throw new IllegalStateException("standard input can be read once");
-                }
-                return linesAsTasks(System.in);
-            };
+            Path file = inputsFile();
+            String source = "--inputs " + inputs;
+            if (Files.isRegularFile(file)) {
+                total = countLines(file, source);
+                tasks = new TaskFeed(stopped -> () -> linesAsTasks(new LineReader(open(file), source)));
+            } else {
+                // A pipe, such as --inputs <(find ...): read once, as it comes.
+                tasks = new TaskFeed(stopped -> streamed(open(file), source, stopped));
+            }
         }
-        return new Plan(name, b, tasks, total, MultiProcessWorkflow.AgentMode.PIPELINE);
+        // Inputs may pause (stdin, a pipe): results must not wait for the next line, so tasks are taken apart.
+        int window = (int) Math.min(Integer.MAX_VALUE, Math.max(64L, s.workers() * 16L));
+        return new Plan(b, tasks, total, MultiProcessWorkflow.AgentMode.PIPELINE, s.grace(), true, window);
+    }
+
+    private Path inputsFile() throws UsageException {
+        Path file;
+        try {
+            file = Path.of(inputs);
+        } catch (InvalidPathException e) {
+            throw new UsageException("--inputs: not a valid path: " + e.getMessage());
+        }
+        if (Files.isDirectory(file)) {
+            throw new UsageException("--inputs: " + inputs + " is a directory, not a file");
+        }
+        if (!Files.exists(file)) {
+            throw new UsageException("--inputs: file not found: " + inputs);
+        }
+        if (!Files.isReadable(file)) {
+            throw new UsageException("--inputs: file not readable: " + inputs);
+        }
+        return file;
+    }
+
+    /** Counts the task lines of an inputs file, checking every one of them before anything runs. */
+    private static long countLines(Path file, String source) throws UsageException {
+        try (LineReader r = new LineReader(Files.newInputStream(file), source)) {
+            long n = 0;
+            while (r.nextTaskLine() != null) {
+                n++;
+            }
+            return n;
+        } catch (InputLineException e) {
+            throw new UsageException(e.getMessage());
+        } catch (IOException | UncheckedIOException e) {
+            throw new UsageException("--inputs: cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     private static InputStream open(Path file) {
         try {
             return Files.newInputStream(file);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** One task per non-blank line, named by the line; read lazily, so inputs can stream in while tasks run. */
-    private static Iterator<Task> linesAsTasks(InputStream in) {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        Iterator<String> lines = new Iterator<>() {
+    /** Tasks from a stream that may block, read only once, however often they are iterated. */
+    private static Iterable<Task> streamed(InputStream in, String source, BooleanSupplier stopped) {
+        AtomicBoolean used = new AtomicBoolean();
+        return () -> {
+            if (used.getAndSet(true)) {
+                throw new IllegalStateException(source + " can be read once");
+            }
+            return map(new StreamedLines(in, source, stopped), RunCommand::lineTask);
+        };
+    }
+
+    /** One task per task line, named by the line; read lazily, so inputs can stream in while tasks run. */
+    private static Iterator<Task> linesAsTasks(LineReader reader) {
+        return map(new Iterator<>() {
             private String next;
+            private boolean done;
 
             @Override
             public boolean hasNext() {
-                try {
-                    while (next == null) {
-                        String line = reader.readLine();
-                        if (line == null) {
-                            return false;
-                        }
-                        if (!line.isBlank()) {
-                            next = line;
+                if (next == null && !done) {
+                    next = reader.nextTaskLine();
+                    if (next == null) {
+                        done = true;
+                        try {
+                            reader.close();
+                        } catch (IOException e) {
+                            // Everything was read.
                         }
                     }
-                    return true;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
                 }
+                return next != null;
             }
 
             @Override
             public String next() {
                 if (!hasNext()) {
-                    throw new NoSuchElementException();
+                    throw new java.util.NoSuchElementException();
                 }
                 String line = next;
                 next = null;
                 return line;
             }
-        };
-        return map(lines, line -> Task.builder(line).input(line).build());
+        }, RunCommand::lineTask);
     }
 
-    private static <A, B> Iterator<B> map(Iterator<A> source, java.util.function.Function<A, B> f) {
+    private static Task lineTask(String line) {
+        return Task.builder(line).input(line).build();
+    }
+
+    private static <A, B> Iterator<B> map(Iterator<A> source, Function<A, B> f) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -311,72 +460,251 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private int execute(Plan plan, PrintStream err) throws UsageException {
+    // --- settings: flags over the workflow file over the defaults ---
+
+    /** The settings every agent needs to know. */
+    private record Settings(int workers, RetrySettings retry, Optional<Long> maxResultSize, Duration grace) {
+    }
+
+    private interface Setter {
+        void apply();
+    }
+
+    /**
+     * Applies one setting to a builder; a value the builder refuses becomes a usage error naming {@code where}
+     * (the flag, or the file and field), never a stack trace.
+     */
+    private static void set(String where, Setter setter) throws UsageException {
+        try {
+            setter.apply();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static <T> Optional<T> first(T flag, Optional<T> fromFile) {
+        return flag != null ? Optional.of(flag) : fromFile;
+    }
+
+    /** Where a setting comes from, for messages: the flag when given, else the file's field. */
+    private static String from(Object flag, String flagName, String file, String field) {
+        return flag != null || file == null ? flagName : file + ": " + field;
+    }
+
+    private Settings settings(MultiProcessWorkflow.Builder b, Optional<WorkflowDefinition> def, String file,
+            Optional<Path> storePath) throws UsageException {
+        int workers = first(maxWorkers, def.flatMap(d -> boxed(d.maxWorkers())))
+                .orElse(MultiProcessWorkflow.DEFAULT_MAX_WORKERS);
+        set(from(maxWorkers, "-j/--max-workers", file, "maxWorkers"), () -> b.maxWorkers(workers));
+        b.autosave(first(autosave, def.flatMap(WorkflowDefinition::autosave)).orElse(true));
+        Optional<Path> storeFile = storePath.or(() -> def.flatMap(WorkflowDefinition::store));
+        if (storeFile.isPresent()) {
+            set(from(store, "--store", file, "store"), () -> b.store(storeFile.get()));
+        }
+        RetrySettings retry = retrySettings(def.flatMap(WorkflowDefinition::retry).orElse(RetrySettings.DEFAULT),
+                file);
+        set("--retries", () -> b.retry(retry));
+        Optional<Duration> perAttempt = first(timeout, def.flatMap(WorkflowDefinition::timeout));
+        if (perAttempt.isPresent()) {
+            set(from(timeout, "--timeout", file, "timeout"), () -> b.timeout(perAttempt.get()));
+        }
+        Optional<HaltPolicy> policy = first(halt, def.flatMap(WorkflowDefinition::halt));
+        if (policy.isPresent()) {
+            set(from(halt, "--halt", file, "halt"), () -> b.haltPolicy(policy.get()));
+        }
+        Optional<Duration> limit = first(deadline, def.flatMap(WorkflowDefinition::deadline));
+        if (limit.isPresent()) {
+            set(from(deadline, "--deadline", file, "deadline"), () -> b.deadline(limit.get()));
+        }
+        Duration stopGrace = first(grace, def.flatMap(WorkflowDefinition::grace)).orElse(DEFAULT_GRACE);
+        set(from(grace, "--grace", file, "grace"), () -> b.shutdownGrace(stopGrace));
+        Optional<Integer> capture = first(captureLimit, def.flatMap(d -> boxed(d.captureLimit())));
+        if (capture.isPresent()) {
+            set(from(captureLimit, "--capture-limit", file, "captureLimit"),
+                    () -> b.captureLimitBytes(capture.get()));
+        }
+        Optional<Long> resultSize = first(maxResultSize, def.flatMap(d -> boxed(d.maxResultSize())));
+        if (resultSize.isPresent()) {
+            set(from(maxResultSize, "--max-result-size", file, "maxResultSize"),
+                    () -> b.maxResultBytes(resultSize.get()));
+        }
+        return new Settings(workers, retry, resultSize, stopGrace);
+    }
+
+    private static Optional<Integer> boxed(OptionalInt o) {
+        return o.isPresent() ? Optional.of(o.getAsInt()) : Optional.empty();
+    }
+
+    private static Optional<Long> boxed(OptionalLong o) {
+        return o.isPresent() ? Optional.of(o.getAsLong()) : Optional.empty();
+    }
+
+    private boolean retryFlagsGiven() {
+        return retries != null || retryDelay != null || retryMaxDelay != null || retryJitter != null;
+    }
+
+    /** The file's retry settings (or the defaults) with the retry flags over them. */
+    private RetrySettings retrySettings(RetrySettings base, String file) throws UsageException {
+        if (!retryFlagsGiven()) {
+            return base;
+        }
+        Duration delay = retryDelay != null ? retryDelay : base.delay();
+        Duration maxDelay = retryMaxDelay != null ? retryMaxDelay : base.maxDelay();
+        if (delay.compareTo(maxDelay) > 0) {
+            if (retryDelay != null && retryMaxDelay != null) {
+                throw new UsageException("--retry-delay: must not exceed --retry-max-delay ("
+                        + Durations.format(maxDelay) + "), was " + Durations.format(delay));
+            }
+            if (retryDelay != null) {
+                throw new UsageException("--retry-delay: must not exceed the longest delay ("
+                        + Durations.format(maxDelay) + origin(base.maxDelay(), RetrySettings.DEFAULT.maxDelay(), file)
+                        + "), was " + Durations.format(delay) + "; raise that with --retry-max-delay");
+            }
+            throw new UsageException("--retry-max-delay: must be at least the first delay ("
+                    + Durations.format(delay) + origin(base.delay(), RetrySettings.DEFAULT.delay(), file)
+                    + "), was " + Durations.format(maxDelay) + "; lower that with --retry-delay");
+        }
+        RetrySettings.Builder r = base.toBuilder();
+        set("--retries", () -> {
+            if (retries != null) {
+                r.maxAttempts(retries + 1);
+            }
+        });
+        set("--retry-delay", () -> r.delay(delay));
+        set("--retry-max-delay", () -> r.maxDelay(maxDelay));
+        set("--retry-jitter", () -> {
+            if (retryJitter != null) {
+                r.jitter(retryJitter);
+            }
+        });
+        RetrySettings[] built = new RetrySettings[1];
+        set("retry flags", () -> built[0] = r.build());
+        return built[0];
+    }
+
+    private static String origin(Duration value, Duration byDefault, String file) {
+        return file != null && !value.equals(byDefault) ? " from " + file : " by default";
+    }
+
+    // --- the run ---
+
+    private int execute(Plan plan) throws UsageException, InterruptedException {
+        PrintStream originalErr = System.err;
+        boolean stdoutIsTerminal = Terminal.stdoutIsTerminal();
+        boolean table = output != null ? output == Output.table : stdoutIsTerminal;
+        // A progress bar shares no terminal with results: only when stderr is one and stdout is not.
+        boolean showProgress = !quiet && Terminal.stderrIsTerminal() && !stdoutIsTerminal;
+        SharedStderr shared = showProgress ? new SharedStderr(originalErr) : null;
+        PrintStream err = shared != null ? shared.others() : originalErr;
+
+        RunningAttempts running = new RunningAttempts();
+        plan.builder().listener(running);
         MultiProcessWorkflow workflow;
         try {
             workflow = plan.builder().build();
-        } catch (MpflowException e) {
+        } catch (MpflowException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        boolean table = output != null ? output == Output.table : Terminal.stdoutIsTerminal();
+        AtomicBoolean closed = new AtomicBoolean();
+        // Only for exits other than INT and TERM (such as SIGHUP): save what finished, print nothing.
+        Thread lastResort = new Thread(() -> {
+            if (closed.compareAndSet(false, true)) {
+                workflow.close();
+            }
+        }, "mpflow-exit");
+        Runtime.getRuntime().addShutdownHook(lastResort);
+        Interruptions interruptions = new Interruptions(workflow, plan.grace(), err, running, plan.tasks()::stop);
+        interruptions.install();
+
         // UTF-8 whatever the locale says: results are data, and JSON is UTF-8.
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         ResultPrinter printer = table ? new TablePrinter(out, Terminal.width()) : new JsonLinesPrinter(out);
-        ProgressView progress = !quiet && Terminal.stderrIsTerminal() ? new ProgressView(err, plan.total()) : null;
-        AtomicBoolean finished = new AtomicBoolean();
-        Thread onInterrupt = new Thread(() -> {
-            if (finished.get()) {
-                return;
-            }
-            // Ctrl-C or SIGTERM: stop the workers, let the store write what finished, report, exit 130.
-            workflow.close();
-            if (progress != null) {
-                progress.close();
-            }
-            printer.close();
-            err.println("mpflow: interrupted; " + summaryLine(workflow.summary()));
-            err.flush();
-            Runtime.getRuntime().halt(ExitCode.INTERRUPTED);
-        }, "mpflow-interrupt");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        ProgressView progress = null;
+        AtomicBoolean outputClosed = new AtomicBoolean();
         RunSummary summary;
-        try (workflow) {
-            try {
-                if (keepOrder) {
-                    workflow.runAll(plan.tasks(), plan.mode()).forEach(r -> show(r, printer, progress));
-                } else {
-                    workflow.runAll(plan.tasks(), plan.mode(), r -> show(r, printer, progress));
+        Optional<String> haltReason;
+        try {
+            if (shared != null) {
+                System.setErr(err);
+                progress = new ProgressView(shared, plan.total(), Terminal.width());
+            }
+            ProgressView bar = progress;
+            Consumer<TaskResult> onResult = r -> {
+                if (!outputClosed.get()) {
+                    printer.print(r);
+                    if (printer.failed()) {
+                        // The reader is gone (| head): stop at once, as GNU parallel does; nothing more to say.
+                        outputClosed.set(true);
+                        interruptions.stopNow();
+                    }
                 }
-            } catch (UncheckedIOException e) {
-                err.println("mpflow: cannot read the inputs: " + e.getCause().getMessage());
+                if (bar != null) {
+                    bar.step();
+                }
+            };
+            if (plan.streamed()) {
+                new StreamingRun(workflow, plan.tasks(), plan.window()).run(keepOrder, onResult);
+            } else if (keepOrder) {
+                workflow.runAll(plan.tasks(), plan.mode()).forEach(onResult);
+            } else {
+                workflow.runAll(plan.tasks(), plan.mode(), onResult);
             }
             summary = workflow.summary();
+            haltReason = workflow.haltReason();
         } finally {
-            finished.set(true);
+            if (closed.compareAndSet(false, true)) {
+                workflow.close();
+            }
+            interruptions.uninstall();
+            try {
+                Runtime.getRuntime().removeShutdownHook(lastResort);
+            } catch (IllegalStateException e) {
+                // The JVM is exiting already; the hook found the workflow closed.
+            }
             if (progress != null) {
                 progress.close();
             }
             printer.close();
+            System.setErr(originalErr);
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(onInterrupt);
-        } catch (IllegalStateException e) {
-            // Already shutting down: the hook does the reporting.
+        if (outputClosed.get()) {
+            return interruptions.interrupted() ? ExitCode.INTERRUPTED : ExitCode.TASKS_FAILED;
         }
-        err.println("mpflow: " + summaryLine(summary) + workflow.store().map(s -> "; run " + workflow.runId()
-                + " saved in " + s).orElse(""));
-        return summary.failed() > 0 ? ExitCode.TASKS_FAILED : ExitCode.OK;
+        Optional<RuntimeException> inputFailure = plan.tasks().failure();
+        inputFailure.ifPresent(e -> originalErr.println("mpflow: " + describeInputFailure(e)));
+        // Tasks the run never took (it stopped first) have no result; say how many when the total is known.
+        long notStarted = plan.total() >= 0 ? plan.total() - summary.total() - summary.skipped() : 0;
+        originalErr.println("mpflow: " + summaryLine(summary)
+                + (notStarted > 0 ? "; " + notStarted + " not started" : "")
+                + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse(""));
+        boolean haltedByPolicy = haltReason.isPresent() && !interruptions.stoppedTheRun();
+        if (haltedByPolicy) {
+            originalErr.println("mpflow: halted: " + haltReason.get());
+        }
+        originalErr.flush();
+        if (interruptions.interrupted()) {
+            return ExitCode.INTERRUPTED;
+        }
+        if (inputFailure.isPresent()) {
+            return ExitCode.USAGE;
+        }
+        return haltedByPolicy || summary.failed() > 0 || summary.cancelled() > 0
+                ? ExitCode.TASKS_FAILED : ExitCode.OK;
     }
 
-    private static void show(TaskResult r, ResultPrinter printer, ProgressView progress) {
-        printer.print(r);
-        if (progress != null) {
-            progress.step();
+    private static String describeInputFailure(RuntimeException e) {
+        if (e instanceof InputLineException) {
+            return e.getMessage();
         }
+        if (e instanceof UncheckedIOException u) {
+            return "cannot read the inputs: " + (u.getMessage() != null ? u.getMessage() : u.getCause().getMessage());
+        }
+        return "cannot read the inputs: " + e;
     }
 
     static String summaryLine(RunSummary s) {
-        return s.succeeded() + " succeeded, " + s.failed() + " failed, " + s.retried() + " retried in "
+        return s.succeeded() + " succeeded, " + s.failed() + " failed, "
+                + (s.cancelled() > 0 ? s.cancelled() + " cancelled, " : "") + s.retried() + " retried in "
                 + String.format("%.1fs", s.wallTime().toMillis() / 1000.0);
     }
 
@@ -385,17 +713,11 @@ final class RunCommand implements Callable<Integer> {
         if (root instanceof ch.qos.logback.classic.Logger logback) {
             logback.setLevel(quiet ? Level.ERROR : verbose ? Level.INFO : Level.WARN);
         }
-    }
-
-    /** Parses durations such as {@code 500ms}, {@code 30s}, {@code 5m}. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+                && context.getTurboFilterList().stream().noneMatch(f -> f instanceof HaltLogFilter)) {
+            HaltLogFilter filter = new HaltLogFilter();
+            filter.start();
+            context.addTurboFilter(filter);
         }
     }
 }

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mpflow.TaskError;
 import dev.mpflow.TaskResult;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,9 +21,9 @@ public final class JsonLinesPrinter implements ResultPrinter {
     private final ObjectMapper mapper = new ObjectMapper()
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    private final OutputStream out;
+    private final PrintStream out;
 
-    public JsonLinesPrinter(OutputStream out) {
+    public JsonLinesPrinter(PrintStream out) {
         this.out = out;
     }
 
@@ -54,21 +55,26 @@ public final class JsonLinesPrinter implements ResultPrinter {
 
     @Override
     public void print(TaskResult result) {
+        byte[] line;
         try {
-            out.write(mapper.writeValueAsBytes(fields(result)));
-            out.write('\n');
-            out.flush();
+            line = mapper.writeValueAsBytes(fields(result));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // One write per line, so that a reader never sees half a line from us.
+        byte[] withNewline = Arrays.copyOf(line, line.length + 1);
+        withNewline[line.length] = '\n';
+        out.write(withNewline, 0, withNewline.length);
+        out.flush();
+    }
+
+    @Override
+    public boolean failed() {
+        return out.checkError();
     }
 
     @Override
     public void close() {
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.flush();
     }
 }

@@ -1,18 +1,26 @@
 package dev.mpflow.cli.output;
 
-import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar on standard error: done/total, rate and ETA. Only used when standard error is a terminal. */
+/**
+ * A progress bar on standard error: done/total, rate and ETA. Only used when standard error is a terminal and
+ * standard output is not (a table or results on the same terminal would tear it); drawn through a
+ * {@link SharedStderr}, so that warnings never land on the bar's line.
+ */
 public final class ProgressView implements AutoCloseable {
     private final ProgressBar bar;
+    private boolean closed;
 
-    /** @param total the expected number of results, or -1 when unknown (input streaming from stdin) */
-    public ProgressView(PrintStream err, long total) {
+    /**
+     * @param stderr where to draw
+     * @param total  the expected number of results, or -1 when unknown (input streaming from stdin)
+     * @param width  the terminal's width
+     */
+    public ProgressView(SharedStderr stderr, long total, int width) {
         this.bar = new ProgressBarBuilder()
                 .setTaskName("mpflow")
                 .setInitialMax(total)
@@ -21,7 +29,7 @@ public final class ProgressView implements AutoCloseable {
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
                 .setUnit(" tasks", 1)
-                .setConsumer(new ConsoleProgressBarConsumer(err))
+                .setConsumer(new Consumer(stderr, width))
                 .build();
     }
 
@@ -29,8 +37,37 @@ public final class ProgressView implements AutoCloseable {
         bar.step();
     }
 
+    /** Draws the bar a last time and ends its line. Idempotent. */
     @Override
     public void close() {
-        bar.close();
+        if (!closed) {
+            closed = true;
+            bar.close();
+        }
+    }
+
+    private static final class Consumer implements ProgressBarConsumer {
+        private final SharedStderr stderr;
+        private final int width;
+
+        Consumer(SharedStderr stderr, int width) {
+            this.stderr = stderr;
+            this.width = width;
+        }
+
+        @Override
+        public int getMaxRenderedLength() {
+            return width - 1;
+        }
+
+        @Override
+        public void accept(String rendered) {
+            stderr.drawBar(rendered);
+        }
+
+        @Override
+        public void close() {
+            stderr.endBar();
+        }
     }
 }

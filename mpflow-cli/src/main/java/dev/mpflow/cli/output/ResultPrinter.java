@@ -6,6 +6,12 @@ import dev.mpflow.TaskResult;
 public interface ResultPrinter extends AutoCloseable {
     void print(TaskResult result);
 
+    /**
+     * Whether writing has failed, such as when the reader of a pipe has gone ({@code mpflow run ... | head -1});
+     * flushes first.
+     */
+    boolean failed();
+
     /** Flushes what is buffered. */
     @Override
     void close();

@@ -5,10 +5,15 @@ import java.io.PrintStream;
 
 /**
  * A readable table for people at a terminal: one row per result as it arrives, the result (or the error) cut to
- * fit the terminal's width.
+ * fit the terminal's width. Control characters in values are shown as {@code ?}, never sent to the terminal, and
+ * columns are measured in terminal columns, so wide characters keep the table aligned.
  */
 public final class TablePrinter implements ResultPrinter {
-    private static final String ROW = "%-24s %-12s %-9s %3s %8s  %s%n";
+    private static final int TASK = 24;
+    private static final int AGENT = 12;
+    private static final int STATUS = 9;
+    private static final int TRY = 3;
+    private static final int TIME = 8;
     private final PrintStream out;
     private final int width;
     private boolean headerPrinted;
@@ -21,30 +26,31 @@ public final class TablePrinter implements ResultPrinter {
     @Override
     public void print(TaskResult r) {
         if (!headerPrinted) {
-            out.printf(ROW, "TASK", "AGENT", "STATUS", "TRY", "TIME", "RESULT");
+            row("TASK", "AGENT", "STATUS", "TRY", "TIME", "RESULT");
             headerPrinted = true;
         }
         String shown = r.succeeded() ? String.valueOf(r.value()) : r.error().map(e -> e.summary()).orElse("");
         int room = Math.max(20, width - 64);
-        out.printf(ROW, cut(r.task(), 24), cut(r.agent().orElse("-"), 12), r.status().wireName(), r.attempts(),
-                seconds(r.duration().toMillis()), head(shown.replace('\n', ' '), room));
+        row(DisplayText.tail(DisplayText.printable(r.task()), TASK),
+                DisplayText.tail(DisplayText.printable(r.agent().orElse("-")), AGENT),
+                r.status().wireName(), Integer.toString(r.attempts()), seconds(r.duration().toMillis()),
+                DisplayText.head(DisplayText.printable(shown), room));
         out.flush();
+    }
+
+    private void row(String task, String agent, String status, String attempts, String time, String result) {
+        out.print(DisplayText.pad(task, TASK) + ' ' + DisplayText.pad(agent, AGENT) + ' '
+                + DisplayText.pad(status, STATUS) + ' ' + DisplayText.padLeft(attempts, TRY) + ' '
+                + DisplayText.padLeft(time, TIME) + "  " + result + '\n');
     }
 
     private static String seconds(long millis) {
         return millis < 1000 ? millis + "ms" : String.format("%.1fs", millis / 1000.0);
     }
 
-    /** Keeps the end of long names (the file name of a path tells more than its start). */
-    private static String cut(String s, int max) {
-        if (s.length() <= max) {
-            return s;
-        }
-        return "…" + s.substring(s.length() - (max - 1));
-    }
-
-    private static String head(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    @Override
+    public boolean failed() {
+        return out.checkError();
     }
 
     @Override

@@ -1,21 +1,39 @@
 package dev.mpflow.cli.workflow;
 
+import dev.mpflow.RetrySettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
-/** Reads the {@code agents} list: a name and a command each, names unique, programs that can be found. */
+/**
+ * Reads the {@code agents} list: a name and a command each, names unique, programs that can be found; and the
+ * agent's own {@code retries}, {@code retry} block and {@code timeout}, checked against the workflow's settings
+ * they apply over.
+ */
 final class AgentsReader {
-    static final List<String> FIELDS = List.of("name", "command");
+    static final List<String> FIELDS = List.of("name", "command", "retries", "retry", "timeout");
 
     private final Fields top;
     private final Programs programs;
+    private final RetrySettings workflowRetry;
+    private final RetryOverrides workflowOverrides;
+    private final Mode mode;
 
-    AgentsReader(Fields top, Programs programs) {
+    /**
+     * @param workflowRetry     the workflow's retry settings from the file (the defaults where it sets none)
+     * @param workflowOverrides what the file's top level sets, to say where a setting comes from in messages
+     */
+    AgentsReader(Fields top, Programs programs, RetrySettings workflowRetry, RetryOverrides workflowOverrides,
+            Mode mode) {
         this.top = top;
+        this.mode = mode;
         this.programs = programs;
+        this.workflowRetry = workflowRetry;
+        this.workflowOverrides = workflowOverrides;
     }
 
     List<AgentSpec> read() throws WorkflowFileException {
@@ -36,9 +54,36 @@ final class AgentsReader {
             if (problem.isPresent()) {
                 throw agent.error("command", problem.get());
             }
-            agents.add(new AgentSpec(name, command, agent.line()));
+            if (mode == Mode.PIPELINE && items.size() > 1) {
+                for (String own : List.of("retries", "retry", "timeout")) {
+                    if (agent.has(own)) {
+                        // A pipeline runs all its agents as one job, under the workflow's settings alone.
+                        throw agent.error(own, "an agent's own retries, retry and timeout apply in mode: fanout "
+                                + "or to a single agent; a pipeline of agents runs as one job under the "
+                                + "workflow's settings");
+                    }
+                }
+            }
+            OptionalInt retries = agent.wholeNumber("retries", 0, Integer.MAX_VALUE - 1);
+            RetryOverrides retry = RetryReader.read(agent, retries, workflowRetry, this::origin).overrides();
+            Optional<Duration> timeout = agent.duration("timeout", false);
+            agents.add(new AgentSpec(name, command, agent.line(), retry, timeout));
         }
         return agents;
+    }
+
+    /** Where an agent's retry setting comes from when the agent leaves it out. */
+    private String origin(String field) {
+        boolean set = switch (field) {
+            case "delay" -> workflowOverrides.delay().isPresent();
+            case "maxDelay" -> workflowOverrides.maxDelay().isPresent();
+            case "retryOn" -> workflowOverrides.retryOn().isPresent();
+            case "abortOn" -> workflowOverrides.abortOn().isPresent();
+            case "retryOnExitCodes" -> workflowOverrides.retryOnExitCodes().isPresent();
+            case "abortOnExitCodes" -> workflowOverrides.abortOnExitCodes().isPresent();
+            default -> false;
+        };
+        return set ? "from the workflow's retry block" : "by default";
     }
 
     /** The command's words: a command line split like a shell would, or a list taken word for word. */

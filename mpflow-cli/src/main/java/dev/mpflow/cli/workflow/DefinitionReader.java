@@ -1,14 +1,17 @@
 package dev.mpflow.cli.workflow;
 
+import dev.mpflow.HaltPolicy;
+import dev.mpflow.RetrySettings;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** Turns the top-level mapping of a workflow file into a {@link WorkflowDefinition}, checking every field. */
 final class DefinitionReader {
     static final List<String> FIELDS = List.of("name", "maxWorkers", "autosave", "store", "retries", "retry",
-            "timeout", "mode", "agents", "tasks");
+            "timeout", "halt", "deadline", "grace", "captureLimit", "maxResultSize", "mode", "agents", "tasks");
 
     private final WorkflowSource source;
     private final Interpolator interpolator;
@@ -28,22 +31,54 @@ final class DefinitionReader {
         Optional<Boolean> autosave = top.bool("autosave");
         var store = top.path("store");
         OptionalInt retries = top.wholeNumber("retries", 0, Integer.MAX_VALUE - 1);
-        var retry = RetryReader.read(top, retries);
+        RetryReader.Read retry = RetryReader.read(top, retries, RetrySettings.DEFAULT, field -> "by default");
         var timeout = top.duration("timeout", false);
+        Optional<HaltPolicy> halt = halt(top);
+        var deadline = top.duration("deadline", false);
+        var grace = top.duration("grace", true);
+        OptionalLong captureLimit = top.size("captureLimit", 0, Integer.MAX_VALUE);
+        OptionalLong maxResultSize = top.size("maxResultSize", 1, Long.MAX_VALUE);
         Mode mode = mode(top);
-        List<AgentSpec> agents = new AgentsReader(top, programs).read();
+        List<AgentSpec> agents = new AgentsReader(top, programs, retry.settings(), retry.overrides(), mode)
+                .read();
         List<TaskSource> tasks = new TasksReader(source, top).read();
+        if (agents.isEmpty()) {
+            // Tasks from a file carry no function of their own: without an agent there is nothing to run.
+            throw top.error("agents", "a workflow file needs at least one agent");
+        }
         return WorkflowDefinition.builder(source.absolute(), name)
                 .maxWorkers(maxWorkers)
                 .autosave(autosave)
                 .store(store)
                 .retries(retries)
-                .retry(retry)
+                .retry(retries.isEmpty() && !top.has("retry") ? Optional.empty() : Optional.of(retry.settings()))
                 .timeout(timeout)
+                .halt(halt)
+                .deadline(deadline)
+                .grace(grace)
+                .captureLimit(captureLimit.isPresent()
+                        ? OptionalInt.of((int) captureLimit.getAsLong()) : OptionalInt.empty())
+                .maxResultSize(maxResultSize)
                 .mode(mode)
                 .agents(agents)
                 .taskSources(tasks)
                 .build();
+    }
+
+    private static Optional<HaltPolicy> halt(Fields top) throws WorkflowFileException {
+        Optional<YamlNode> node = top.node("halt");
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!(node.get() instanceof YamlNode.Scalar s) || s.kind() != YamlNode.Kind.STRING) {
+            throw top.error("halt", "must be a halt policy such as now,fail=1, soon,fail=10% or never, was "
+                    + node.get().describe());
+        }
+        try {
+            return Optional.of(HaltPolicy.parse(s.text()));
+        } catch (IllegalArgumentException e) {
+            throw top.error("halt", e.getMessage());
+        }
     }
 
     private static Mode mode(Fields top) throws WorkflowFileException {

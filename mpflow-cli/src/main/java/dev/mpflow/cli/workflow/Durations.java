@@ -53,7 +53,7 @@ public final class Durations {
     }
 
     /** Writes {@code d} in the largest unit that expresses it exactly, as {@link #parse} reads it back. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long nanos = d.toNanos();
         if (nanos != 0 && nanos % NANOS_PER_HOUR == 0) {
             return nanos / NANOS_PER_HOUR + "h";

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The fields of one mapping of a workflow file, read with the types they must have. Every problem is reported
@@ -91,6 +92,11 @@ final class Fields {
         return source.error(mapping.line(), path, problem);
     }
 
+    /** A problem with {@code node}, found at {@code nodePath} (an item of a list, say). */
+    WorkflowFileException errorAt(YamlNode node, String nodePath, String problem) {
+        return source.error(node.line(), nodePath, problem);
+    }
+
     /** A problem with the value of field {@code key}. */
     WorkflowFileException error(String key, String problem) {
         int line = node(key).map(YamlNode::line).orElse(mapping.line());
@@ -142,6 +148,49 @@ final class Fields {
             }
         }
         throw wasError(key, expected);
+    }
+
+    /** A number from {@code min} to {@code max}, whole or not. */
+    OptionalDouble numberBetween(String key, double min, double max) throws WorkflowFileException {
+        Optional<YamlNode> node = node(key);
+        if (node.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        if (node.get() instanceof YamlNode.Scalar s && s.value() instanceof Number n) {
+            double value = n.doubleValue();
+            if (value >= min && value <= max) {
+                return OptionalDouble.of(value);
+            }
+        }
+        throw wasError(key, "must be a number from " + plain(min) + " to " + plain(max));
+    }
+
+    private static String plain(double value) {
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+
+    /** A size such as {@code 1MB} or {@code 64MiB}, in bytes, from {@code min} to {@code max}. */
+    OptionalLong size(String key, long min, long max) throws WorkflowFileException {
+        Optional<YamlNode> node = node(key);
+        if (node.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        if (!(node.get() instanceof YamlNode.Scalar s) || s.isNull() || s.kind() == YamlNode.Kind.BOOLEAN) {
+            throw wasError(key, "must be a size such as 500KB, 1MB or 64MiB");
+        }
+        long bytes;
+        try {
+            bytes = Sizes.parse(s.text());
+        } catch (IllegalArgumentException e) {
+            throw error(key, e.getMessage());
+        }
+        if (bytes < min) {
+            throw error(key, "must be at least " + Sizes.describe(min) + ", was " + s.text());
+        }
+        if (bytes > max) {
+            throw error(key, "must be at most " + Sizes.describe(max) + ", was " + s.text());
+        }
+        return OptionalLong.of(bytes);
     }
 
     Optional<Boolean> bool(String key) throws WorkflowFileException {

@@ -1,9 +1,7 @@
 package dev.mpflow.cli.workflow;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +10,10 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
- * One task per non-blank line of a UTF-8 text file, named after the line and with the line as input. The file is
- * read as the tasks are iterated, one line at a time, and closed when the last line has been read.
+ * One task per line of a UTF-8 text file, named after the line and with the line as input, read by the rules of
+ * {@link LineReader}: blank lines are skipped, and a line that is not valid UTF-8 is an {@link InputLineException}
+ * naming this file (not the workflow file) and the line. The file is read as the tasks are iterated, one line at a
+ * time, and closed when the last line has been read.
  */
 record InputLines(Path file, int priority, Optional<Duration> timeout) implements TaskSource {
 
@@ -22,8 +22,14 @@ record InputLines(Path file, int priority, Optional<Duration> timeout) implement
         return new LineIterator();
     }
 
+    /** The file as messages name it: relative to the working directory when it is under it. */
+    String displayName() {
+        Path here = Path.of("").toAbsolutePath();
+        return file.startsWith(here) && !file.equals(here) ? here.relativize(file).toString() : file.toString();
+    }
+
     private final class LineIterator implements Iterator<TaskSpec> {
-        private BufferedReader reader;
+        private LineReader reader;
         private boolean done;
         private String next;
 
@@ -48,19 +54,19 @@ record InputLines(Path file, int priority, Optional<Duration> timeout) implement
         private String readTaskLine() {
             try {
                 if (reader == null) {
-                    reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                    reader = new LineReader(Files.newInputStream(file), displayName());
                 }
-                String line;
-                do {
-                    line = reader.readLine();
-                } while (line != null && line.isBlank());
+                String line = reader.nextTaskLine();
                 if (line == null) {
                     finish();
                 }
                 return line;
             } catch (IOException e) {
                 finish();
-                throw new UncheckedIOException("cannot read inputs file " + file + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot read inputs file " + displayName() + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                finish();
+                throw e;
             }
         }
 

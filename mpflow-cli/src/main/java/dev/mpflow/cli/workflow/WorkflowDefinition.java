@@ -1,5 +1,6 @@
 package dev.mpflow.cli.workflow;
 
+import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * A validated workflow file: its settings, its command agents and its tasks. Settings the file leaves out are
@@ -28,6 +30,11 @@ public final class WorkflowDefinition {
     private final OptionalInt retries;
     private final Optional<RetrySettings> retry;
     private final Optional<Duration> timeout;
+    private final Optional<HaltPolicy> halt;
+    private final Optional<Duration> deadline;
+    private final Optional<Duration> grace;
+    private final OptionalInt captureLimit;
+    private final OptionalLong maxResultSize;
     private final Mode mode;
     private final List<AgentSpec> agents;
     private final List<TaskSource> taskSources;
@@ -41,6 +48,11 @@ public final class WorkflowDefinition {
         this.retries = b.retries;
         this.retry = b.retry;
         this.timeout = b.timeout;
+        this.halt = b.halt;
+        this.deadline = b.deadline;
+        this.grace = b.grace;
+        this.captureLimit = b.captureLimit;
+        this.maxResultSize = b.maxResultSize;
         this.mode = b.mode;
         this.agents = List.copyOf(b.agents);
         this.taskSources = List.copyOf(b.taskSources);
@@ -82,7 +94,7 @@ public final class WorkflowDefinition {
 
     /**
      * The retry settings, when the file sets {@code retries} or a {@code retry} block: {@link #retries()} plus one
-     * attempts, with the block's delays; what the file leaves out keeps the {@link RetrySettings} defaults.
+     * attempts, with the rest of the block; what the file leaves out keeps the {@link RetrySettings} defaults.
      */
     public Optional<RetrySettings> retry() {
         return retry;
@@ -93,12 +105,37 @@ public final class WorkflowDefinition {
         return timeout;
     }
 
+    /** When failures stop the run early, when the file says ({@code halt: now,fail=1}). */
+    public Optional<HaltPolicy> halt() {
+        return halt;
+    }
+
+    /** How long the whole run may take, when the file sets it; longer than zero. */
+    public Optional<Duration> deadline() {
+        return deadline;
+    }
+
+    /** How long running tasks may take to finish when the run is interrupted, when the file sets it; 0 or more. */
+    public Optional<Duration> grace() {
+        return grace;
+    }
+
+    /** How many bytes of stdout, and as many of stderr, each attempt keeps, when the file sets it; 0 or more. */
+    public OptionalInt captureLimit() {
+        return captureLimit;
+    }
+
+    /** The largest result (a command's output) in bytes, when the file sets it; at least 1. */
+    public OptionalLong maxResultSize() {
+        return maxResultSize;
+    }
+
     /** How tasks go through the agents; {@link Mode#PIPELINE} unless the file says otherwise. */
     public Mode mode() {
         return mode;
     }
 
-    /** The command agents, in the order declared; possibly none. */
+    /** The command agents, in the order declared; at least one. */
     public List<AgentSpec> agents() {
         return agents;
     }
@@ -168,6 +205,11 @@ public final class WorkflowDefinition {
         private OptionalInt retries = OptionalInt.empty();
         private Optional<RetrySettings> retry = Optional.empty();
         private Optional<Duration> timeout = Optional.empty();
+        private Optional<HaltPolicy> halt = Optional.empty();
+        private Optional<Duration> deadline = Optional.empty();
+        private Optional<Duration> grace = Optional.empty();
+        private OptionalInt captureLimit = OptionalInt.empty();
+        private OptionalLong maxResultSize = OptionalLong.empty();
         private Mode mode = Mode.PIPELINE;
         private List<AgentSpec> agents = List.of();
         private List<TaskSource> taskSources = List.of();
@@ -204,6 +246,31 @@ public final class WorkflowDefinition {
 
         Builder timeout(Optional<Duration> timeout) {
             this.timeout = timeout;
+            return this;
+        }
+
+        Builder halt(Optional<HaltPolicy> halt) {
+            this.halt = halt;
+            return this;
+        }
+
+        Builder deadline(Optional<Duration> deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        Builder grace(Optional<Duration> grace) {
+            this.grace = grace;
+            return this;
+        }
+
+        Builder captureLimit(OptionalInt captureLimit) {
+            this.captureLimit = captureLimit;
+            return this;
+        }
+
+        Builder maxResultSize(OptionalLong maxResultSize) {
+            this.maxResultSize = maxResultSize;
             return this;
         }
 

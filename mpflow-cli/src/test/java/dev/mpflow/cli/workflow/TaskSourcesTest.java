@@ -1,6 +1,7 @@
 package dev.mpflow.cli.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -20,9 +21,10 @@ class TaskSourcesTest {
     @TempDir
     Path dir;
 
+    /** Loads {@code yaml}, with an agent added, as every workflow file needs one. */
     private WorkflowDefinition load(String yaml) throws IOException, WorkflowFileException {
         Path file = dir.resolve("wf.yaml");
-        Files.writeString(file, yaml);
+        Files.writeString(file, "agents:\n  - name: a\n    command: cat\n" + yaml);
         return WorkflowFileLoader.load(file);
     }
 
@@ -133,6 +135,27 @@ class TaskSourcesTest {
         WorkflowDefinition wf = load("tasks:\n  - inputs: names.txt\n    priority: 2\n");
         assertThat(names(wf)).containsExactly("a", "b", "a", "last without newline");
         assertThat(wf.tasks()).allSatisfy(t -> assertThat(t.priority()).isEqualTo(2));
+    }
+
+    @Test
+    void anInputsLineThatIsNotUtf8NamesTheInputsFileAndLine() throws Exception {
+        Path inputs = dir.resolve("latin1.txt");
+        Files.write(inputs, new byte[] {'o', 'k', '\n', '\n', 'c', 'a', 'f', (byte) 0xe9, '\n', 'z', '\n'});
+        WorkflowDefinition wf = load("tasks:\n  - inputs: latin1.txt\n");
+        Iterator<TaskSpec> tasks = wf.tasks().iterator();
+        assertThat(tasks.next().name()).isEqualTo("ok");
+        InputLineException e = assertThrows(InputLineException.class, tasks::hasNext);
+        assertThat(e.source()).isEqualTo(inputs.toString());
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.getMessage()).isEqualTo(inputs + ":3: not valid UTF-8");
+        assertThat(assertThrows(InputLineException.class, wf::taskCount).getMessage())
+                .isEqualTo(inputs + ":3: not valid UTF-8");
+    }
+
+    @Test
+    void aByteOrderMarkIsNoPartOfTheFirstInput() throws Exception {
+        Files.write(dir.resolve("bom.txt"), new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, 'a', '\n', 'b'});
+        assertThat(names(load("tasks:\n  - inputs: bom.txt\n"))).containsExactly("a", "b");
     }
 
     @Test

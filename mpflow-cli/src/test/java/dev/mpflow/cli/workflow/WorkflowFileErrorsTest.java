@@ -13,8 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of invalid workflow file, with the exact message the user sees. */
 class WorkflowFileErrorsTest {
-    private static final String TOP_FIELDS =
-            "name, maxWorkers, autosave, store, retries, retry, timeout, mode, agents, tasks";
+    private static final String TOP_FIELDS = "name, maxWorkers, autosave, store, retries, retry, timeout, halt, "
+            + "deadline, grace, captureLimit, maxResultSize, mode, agents, tasks";
+    private static final String RETRY_FIELDS = "delay, maxDelay, multiplier, jitter, retryOn, abortOn, "
+            + "retryOnExitCodes, abortOnExitCodes, retryTimeouts, retryCrashes";
+    private static final String AGENT = "agents:\n  - name: a\n    command: cat\n";
     private static final String UNSET = "MPFLOW_TEST_VARIABLE_THAT_IS_NEVER_SET";
 
     @TempDir
@@ -333,13 +336,143 @@ class WorkflowFileErrorsTest {
                     retry:
                       delay: 1s
                       maxAttempts: 3
-                    """)).isEqualTo(at(3, "retry: unknown field 'maxAttempts'; allowed: delay, maxDelay, multiplier"));
+                    """)).isEqualTo(at(3, "retry: unknown field 'maxAttempts'; allowed: " + RETRY_FIELDS));
         }
 
         @Test
         void retryNotAMapping() throws IOException {
             assertThat(error("retry: 3\n"))
-                    .isEqualTo(at(1, "retry: must be a mapping with delay, maxDelay, multiplier, was 3"));
+                    .isEqualTo(at(1, "retry: must be a mapping with " + RETRY_FIELDS + ", was 3"));
+        }
+
+        @Test
+        void retryJitterAboveOne() throws IOException {
+            assertThat(error("retry:\n  jitter: 1.5\n"))
+                    .isEqualTo(at(2, "retry.jitter: must be a number from 0 to 1, was 1.5"));
+            assertThat(error("retry:\n  jitter: -0.1\n"))
+                    .isEqualTo(at(2, "retry.jitter: must be a number from 0 to 1, was -0.1"));
+            assertThat(error("retry:\n  jitter: lots\n"))
+                    .isEqualTo(at(2, "retry.jitter: must be a number from 0 to 1, was \"lots\""));
+        }
+
+        @Test
+        void retryOnWithoutAPackage() throws IOException {
+            assertThat(error("""
+                    retry:
+                      retryOn:
+                        - java.io.IOException
+                        - TimeoutException
+                    """)).isEqualTo(at(4, "retry.retryOn[1]: must be an exception class name with its package, "
+                    + "such as java.io.IOException, was \"TimeoutException\""));
+        }
+
+        @Test
+        void abortOnNotAList() throws IOException {
+            assertThat(error("retry:\n  abortOn: java.io.IOException\n"))
+                    .isEqualTo(at(2, "retry.abortOn: must be a list, was \"java.io.IOException\""));
+        }
+
+        @Test
+        void abortOnANumber() throws IOException {
+            assertThat(error("retry:\n  abortOn: [42]\n")).isEqualTo(at(2, "retry.abortOn[0]: must be an "
+                    + "exception class name with its package, such as java.io.IOException, was 42"));
+        }
+
+        @Test
+        void exitCodeOutOfRange() throws IOException {
+            assertThat(error("retry:\n  retryOnExitCodes: [1, 256]\n"))
+                    .isEqualTo(at(2, "retry.retryOnExitCodes[1]: must be an exit code from 1 to 255, was 256"));
+            assertThat(error("retry:\n  abortOnExitCodes:\n    - 0\n"))
+                    .isEqualTo(at(3, "retry.abortOnExitCodes[0]: must be an exit code from 1 to 255, was 0"));
+            assertThat(error("retry:\n  abortOnExitCodes: [\"3\"]\n"))
+                    .isEqualTo(at(2, "retry.abortOnExitCodes[0]: must be an exit code from 1 to 255, was \"3\""));
+        }
+
+        @Test
+        void sameTypeRetriedAndAbortedOn() throws IOException {
+            assertThat(error("""
+                    retry:
+                      retryOn: [java.io.IOException]
+                      abortOn:
+                        - java.lang.IllegalStateException
+                        - java.io.IOException
+                    """)).isEqualTo(at(5, "retry.abortOn[1]: java.io.IOException is also in retryOn; a type is "
+                    + "either retried or aborted on"));
+        }
+
+        @Test
+        void sameExitCodeRetriedAndAbortedOn() throws IOException {
+            assertThat(error("""
+                    retry:
+                      abortOnExitCodes: [3]
+                      retryOnExitCodes: [4, 3]
+                    """)).isEqualTo(at(2, "retry.abortOnExitCodes[0]: 3 is also in retryOnExitCodes; an exit code "
+                    + "is either retried or aborted on"));
+        }
+
+        @Test
+        void retryTimeoutsNotABoolean() throws IOException {
+            assertThat(error("retry:\n  retryTimeouts: sometimes\n"))
+                    .isEqualTo(at(2, "retry.retryTimeouts: must be true or false, was \"sometimes\""));
+        }
+
+        @Test
+        void unknownHaltPolicy() throws IOException {
+            assertThat(error("halt: first-failure\n")).isEqualTo(at(1, "halt: \"first-failure\" is not a halt "
+                    + "policy: use never, soon,fail=N, now,fail=N or a share such as now,fail=10%"));
+        }
+
+        @Test
+        void haltPolicyWithoutACount() throws IOException {
+            assertThat(error("halt: now,fail=many\n")).isEqualTo(at(1, "halt: \"now,fail=many\" is not a halt "
+                    + "policy: fail= takes a whole number or a percentage, such as fail=1 or fail=10%"));
+        }
+
+        @Test
+        void haltPolicyOfTheWrongType() throws IOException {
+            assertThat(error("halt: true\n")).isEqualTo(at(1,
+                    "halt: must be a halt policy such as now,fail=1, soon,fail=10% or never, was true"));
+        }
+
+        @Test
+        void zeroDeadline() throws IOException {
+            assertThat(error("deadline: 0s\n")).isEqualTo(at(1, "deadline: must be longer than zero, was 0s"));
+        }
+
+        @Test
+        void graceWithoutUnit() throws IOException {
+            assertThat(error("grace: 10\n")).isEqualTo(at(1,
+                    "grace: \"10\" is not a duration: the unit is required, such as 500ms, 30s, 5m or 2h"));
+        }
+
+        @Test
+        void sizeWithoutUnit() throws IOException {
+            assertThat(error("captureLimit: 1024\n")).isEqualTo(at(1,
+                    "captureLimit: \"1024\" is not a size: the unit is required, such as 500KB, 1MB or 64MiB"));
+        }
+
+        @Test
+        void sizeWithAnUnknownUnit() throws IOException {
+            assertThat(error("maxResultSize: 5 parsecs\n")).isEqualTo(at(1, "maxResultSize: \"5 parsecs\" is not "
+                    + "a size: the unit must be B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"));
+        }
+
+        @Test
+        void captureLimitTooLarge() throws IOException {
+            assertThat(error("captureLimit: 2GiB\n"))
+                    .isEqualTo(at(1, "captureLimit: must be at most 2147483647 bytes, was 2GiB"));
+        }
+
+        @Test
+        void maxResultSizeZero() throws IOException {
+            assertThat(error("maxResultSize: 0MB\n"))
+                    .isEqualTo(at(1, "maxResultSize: must be at least 1 byte, was 0MB"));
+        }
+
+        @Test
+        void sizeOfTheWrongType() throws IOException {
+            assertThat(error("maxResultSize: [1MB]\n"))
+                    .isEqualTo(at(1, "maxResultSize: must be a size such as 500KB, 1MB or 64MiB, was a list"));
         }
 
         @Test
@@ -368,8 +501,94 @@ class WorkflowFileErrorsTest {
                         comand: sha256sum {}
                     """);
             assertThat(e.getMessage()).isEqualTo(at(6,
-                    "agents[1]: unknown field 'comand' (did you mean 'command'?); allowed: name, command"));
+                    "agents[1]: unknown field 'comand' (did you mean 'command'?); allowed: name, command, retries, "
+                    + "retry, timeout"));
             assertThat(e.field()).isEqualTo("agents[1]");
+        }
+
+        @Test
+        void noAgents() throws IOException {
+            WorkflowFileException e = failure("""
+                    name: nothing to run
+                    tasks:
+                      - name: a
+                    """);
+            assertThat(e.getMessage()).isEqualTo(at(1, "agents: a workflow file needs at least one agent"));
+            assertThat(e.field()).isEqualTo("agents");
+        }
+
+        @Test
+        void emptyAgents() throws IOException {
+            assertThat(error("name: x\nagents: []\ntasks:\n  - name: a\n"))
+                    .isEqualTo(at(2, "agents: a workflow file needs at least one agent"));
+            assertThat(error("name: x\nagents:\n"))
+                    .isEqualTo(at(2, "agents: a workflow file needs at least one agent"));
+        }
+
+        @Test
+        void agentRetriesNegative() throws IOException {
+            assertThat(error(AGENT + "    retries: -1\n"))
+                    .isEqualTo(at(4, "agents[0].retries: must be a whole number of at least 0, was -1"));
+        }
+
+        @Test
+        void agentTimeoutZero() throws IOException {
+            assertThat(error(AGENT + "    timeout: 0ms\n"))
+                    .isEqualTo(at(4, "agents[0].timeout: must be longer than zero, was 0ms"));
+        }
+
+        @Test
+        void agentRetryUnknownField() throws IOException {
+            assertThat(error(AGENT + "    retry:\n      attempts: 3\n")).isEqualTo(at(5,
+                    "agents[0].retry: unknown field 'attempts'; allowed: " + RETRY_FIELDS));
+        }
+
+        @Test
+        void agentDelayLongerThanTheWorkflowsMaxDelay() throws IOException {
+            assertThat(error("""
+                    retry:
+                      maxDelay: 2s
+                    agents:
+                      - name: a
+                        command: cat
+                        retry:
+                          delay: 3s
+                    """)).isEqualTo(at(7, "agents[0].retry.delay: must not exceed maxDelay (2s from the "
+                    + "workflow's retry block), was 3s"));
+        }
+
+        @Test
+        void agentAbortsOnWhatTheWorkflowRetries() throws IOException {
+            assertThat(error("""
+                    retry:
+                      retryOnExitCodes: [3, 4]
+                    agents:
+                      - name: a
+                        command: cat
+                        retry:
+                          abortOnExitCodes: [4]
+                    """)).isEqualTo(at(7, "agents[0].retry.abortOnExitCodes[0]: 4 is also in retryOnExitCodes "
+                    + "(from the workflow's retry block); an exit code is either retried or aborted on"));
+        }
+
+        @Test
+        void agentSettingsInAPipelineOfAgents() throws IOException {
+            assertThat(error("""
+                    agents:
+                      - name: a
+                        command: cat
+                      - name: b
+                        command: cat
+                        timeout: 5s
+                    """)).isEqualTo(at(6, "agents[1].timeout: an agent's own retries, retry and timeout apply in "
+                    + "mode: fanout or to a single agent; a pipeline of agents runs as one job under the "
+                    + "workflow's settings"));
+        }
+
+        @Test
+        void misspeltAgentField() throws IOException {
+            assertThat(error(AGENT + "    timout: 2s\n")).isEqualTo(at(4, "agents[0]: unknown field 'timout' (did "
+                    + "you mean 'timeout'?); allowed: name, command, retries, retry, timeout"));
         }
 
         @Test

@@ -3,6 +3,7 @@ package dev.mpflow.cli.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,9 +20,13 @@ class WorkflowFileLoaderTest {
     @TempDir
     Path dir;
 
+    /** An agent, for files whose test is about something else: every workflow file needs one. */
+    private static final String AGENT = "agents:\n  - name: a\n    command: cat\n";
+
+    /** Loads {@code yaml}, with {@link #AGENT} added when it has no agents of its own. */
     private WorkflowDefinition load(String fileName, String yaml) throws IOException, WorkflowFileException {
         Path file = dir.resolve(fileName);
-        Files.writeString(file, yaml);
+        Files.writeString(file, yaml.startsWith("agents:") || yaml.contains("\nagents:") ? yaml : AGENT + yaml);
         return WorkflowFileLoader.load(file);
     }
 
@@ -80,8 +85,15 @@ class WorkflowFileLoaderTest {
         assertThat(wf.retries()).isEmpty();
         assertThat(wf.retry()).isEmpty();
         assertThat(wf.timeout()).isEmpty();
+        assertThat(wf.halt()).isEmpty();
+        assertThat(wf.deadline()).isEmpty();
+        assertThat(wf.grace()).isEmpty();
+        assertThat(wf.captureLimit()).isEmpty();
+        assertThat(wf.maxResultSize()).isEmpty();
         assertThat(wf.mode()).isEqualTo(Mode.PIPELINE);
-        assertThat(wf.agents()).isEmpty();
+        assertThat(wf.agents()).containsExactly(new AgentSpec("a", List.of("cat"), 2));
+        assertThat(wf.agents().get(0).retry()).isEqualTo(RetryOverrides.NONE);
+        assertThat(wf.agents().get(0).timeout()).isEmpty();
         assertThat(tasks(wf)).containsExactly(task("only", ""));
     }
 
@@ -99,10 +111,10 @@ class WorkflowFileLoaderTest {
     }
 
     @Test
-    void emptyTasksAndAgentsAreEmptyLists() throws Exception {
-        WorkflowDefinition wf = load("wf.yaml", "agents:\ntasks:\n");
-        assertThat(wf.agents()).isEmpty();
+    void emptyTasksAreAnEmptyList() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", "tasks:\n");
         assertThat(wf.taskCount()).isZero();
+        assertThat(wf.tasks()).isEmpty();
     }
 
     @Test
@@ -137,7 +149,7 @@ class WorkflowFileLoaderTest {
     }
 
     @Test
-    void tasksWithoutInputAndNoAgentsAreFine() throws Exception {
+    void tasksWithoutInputAreFine() throws Exception {
         WorkflowDefinition wf = load("wf.yaml", """
                 mode: fanout
                 tasks:
@@ -241,5 +253,98 @@ class WorkflowFileLoaderTest {
             assertThat(Path.of(t.name())).isRegularFile();
         });
         assertThat(wf.taskCount()).isEqualTo(tasks.size());
+    }
+
+    @Test
+    void runLimitsAndSizes() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                halt: soon,fail=10%
+                deadline: 2h
+                grace: 0s
+                captureLimit: 64KiB
+                maxResultSize: 1.5MB
+                """);
+        assertThat(wf.halt()).contains(HaltPolicy.afterFailureShare(HaltPolicy.When.SOON, 0.1));
+        assertThat(wf.deadline()).contains(Duration.ofHours(2));
+        assertThat(wf.grace()).contains(Duration.ZERO);
+        assertThat(wf.captureLimit()).hasValue(65536);
+        assertThat(wf.maxResultSize()).hasValue(1_500_000L);
+        assertThat(load("wf.yaml", "halt: never\n").halt()).contains(HaltPolicy.never());
+        assertThat(load("wf.yaml", "halt: now,fail=1\n").halt())
+                .contains(HaltPolicy.afterFailures(HaltPolicy.When.NOW, 1));
+    }
+
+    @Test
+    void everyRetryField() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                retries: 4
+                retry:
+                  delay: 1s
+                  maxDelay: 1m
+                  multiplier: 3
+                  jitter: 0.25
+                  retryOn: [java.io.IOException, dev.mpflow.CommandFailedException]
+                  abortOn: [java.io.FileNotFoundException]
+                  retryOnExitCodes: [75, 111]
+                  abortOnExitCodes: [2]
+                  retryTimeouts: false
+                  retryCrashes: false
+                """);
+        RetrySettings expected = RetrySettings.builder().maxAttempts(5).delay(Duration.ofSeconds(1))
+                .maxDelay(Duration.ofMinutes(1)).multiplier(3).jitter(0.25)
+                .retryOnTypeNames(List.of("java.io.IOException", "dev.mpflow.CommandFailedException"))
+                .abortOnTypeNames(List.of("java.io.FileNotFoundException"))
+                .retryOnExitCodes(List.of(75, 111)).abortOnExitCodes(List.of(2))
+                .retryTimeouts(false).retryCrashes(false).build();
+        assertThat(wf.retry()).contains(expected);
+    }
+
+    @Test
+    void anAgentsOwnSettingsApplyOverTheWorkflows() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                mode: fanout
+                retries: 1
+                retry:
+                  delay: 2s
+                  abortOnExitCodes: [3]
+                agents:
+                  - name: patient
+                    command: cat
+                    retries: 5
+                    timeout: 90s
+                  - name: picky
+                    command: cat
+                    retry:
+                      retryOnExitCodes: [4]
+                      abortOnExitCodes: []
+                  - name: plain
+                    command: cat
+                """);
+        RetrySettings workflow = wf.retry().orElseThrow();
+        assertThat(workflow.maxAttempts()).isEqualTo(2);
+        AgentSpec patient = wf.agents().get(0);
+        assertThat(patient.timeout()).contains(Duration.ofSeconds(90));
+        RetrySettings patientRetry = patient.retry().applyTo(workflow);
+        assertThat(patientRetry.maxAttempts()).isEqualTo(6);
+        assertThat(patientRetry.delay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(patientRetry.abortOnExitCodes()).containsExactly(3);
+        RetrySettings pickyRetry = wf.agents().get(1).retry().applyTo(workflow);
+        assertThat(pickyRetry.maxAttempts()).isEqualTo(2);
+        assertThat(pickyRetry.retryOnExitCodes()).containsExactly(4);
+        assertThat(pickyRetry.abortOnExitCodes()).isEmpty();
+        assertThat(wf.agents().get(2).retry().isEmpty()).isTrue();
+        assertThat(wf.agents().get(2).timeout()).isEmpty();
+    }
+
+    @Test
+    void aSingleAgentMayHaveItsOwnSettingsInAPipeline() throws Exception {
+        WorkflowDefinition wf = load("wf.yaml", """
+                agents:
+                  - name: only
+                    command: cat
+                    retries: 0
+                    timeout: 1s
+                """);
+        assertThat(wf.agents().get(0).retry().applyTo(RetrySettings.DEFAULT)).isEqualTo(RetrySettings.NONE);
     }
 }

@@ -1,0 +1,66 @@
+package dev.mpflow.cli;
+
+import dev.mpflow.Task;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * The tasks of a run as the workflow takes them, with two ways to end early that do not disturb the tasks already
+ * taken: {@link #stop()} (the run was interrupted: take no more), and a failure to read the next task (a file that
+ * vanished, a line that is not UTF-8), which ends the tasks and is kept for the caller to report once the tasks
+ * already running have finished.
+ */
+final class TaskFeed implements Iterable<Task> {
+    private final Iterable<Task> source;
+    private volatile boolean stopped;
+    private volatile RuntimeException failure;
+
+    /** @param source makes the tasks, given what says whether the feed was stopped (for sources that block) */
+    TaskFeed(Function<BooleanSupplier, Iterable<Task>> source) {
+        this.source = source.apply(this::stopped);
+    }
+
+    /** No task is taken from now on. */
+    void stop() {
+        stopped = true;
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** Why the tasks ended early, if reading them failed. */
+    Optional<RuntimeException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public Iterator<Task> iterator() {
+        Iterator<Task> tasks = source.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (stopped || failure != null) {
+                    return false;
+                }
+                try {
+                    return tasks.hasNext();
+                } catch (RuntimeException e) {
+                    failure = e;
+                    return false;
+                }
+            }
+
+            @Override
+            public Task next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return tasks.next();
+            }
+        };
+    }
+}

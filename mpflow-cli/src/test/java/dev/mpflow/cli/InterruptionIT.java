@@ -1,0 +1,290 @@
+package dev.mpflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mpflow.TaskStatus;
+import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoredResult;
+import dev.mpflow.store.sqlite.StoredRun;
+import dev.mpflow.testing.NoProcessLeftBehind;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs that end early: Ctrl-C (once and twice), a halt policy, a deadline, a closed standard output. Each ends in
+ * order: results printed once, unfinished tasks reported as cancelled, the summary printed once, nothing left
+ * running, the right exit code.
+ */
+@ExtendWith(NoProcessLeftBehind.class)
+@Timeout(90)
+class InterruptionIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Each long task starts two programs, one in the background, so that a task leaves grandchildren around. */
+    private static final String TWO_SLEEPS = "if [ \"$0\" = 0 ]; then echo quick; exit 0; fi; sleep 54 & sleep 56";
+    private static final String SUMMARY = "mpflow: \\d+ succeeded, \\d+ failed, (\\d+ cancelled, )?\\d+ retried in "
+            + "\\d+\\.\\ds.*";
+
+    @TempDir
+    Path dir;
+
+    private static List<JsonNode> json(String stdout) {
+        return stdout.lines().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    private static Map<String, String> statusByTask(String stdout) {
+        return json(stdout).stream().collect(Collectors.toMap(n -> n.get("task").asText(),
+                n -> n.get("status").asText()));
+    }
+
+    /** The processes started by {@code pid} (workers, shells, sleeps) alive now. */
+    private static List<ProcessHandle> tree(long pid) {
+        return ProcessHandle.of(pid).map(p -> p.descendants().filter(ProcessHandle::isAlive).toList())
+                .orElse(List.of());
+    }
+
+    private static long running(long pid, String program, String argument) {
+        return tree(pid).stream().filter(h -> h.info().command().orElse("").endsWith("/" + program)
+                && List.of(h.info().arguments().orElse(new String[0])).contains(argument)).count();
+    }
+
+    private static void awaitAllDead(List<ProcessHandle> processes) {
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
+        } catch (ConditionTimeoutException e) {
+            List<String> left = processes.stream().filter(ProcessHandle::isAlive)
+                    .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+            processes.forEach(ProcessHandle::destroyForcibly);
+            throw new AssertionError("left running after mpflow exited: " + left, e);
+        }
+    }
+
+    private static long summaryLines(String stderr) {
+        return stderr.lines().filter(l -> l.matches(SUMMARY)).count();
+    }
+
+    /** Starts three tasks on three workers: a quick one, and two that would take a minute. */
+    private Cli.Running startThreeTasks(String grace) throws IOException {
+        Files.writeString(dir.resolve("inputs.txt"), "0\n1\n2\n");
+        Cli.Running r = Cli.Running.start(Cli.interruptible(dir, "run", "-j", "3", "--retries", "0", "--grace",
+                grace, "--store", "runs.db", "--inputs", "inputs.txt", "--", "sh", "-c", TWO_SLEEPS, "{}"));
+        r.until("the quick result, and the long tasks running", Duration.ofSeconds(60),
+                () -> r.stdout().contains("\"task\":\"0\"") && running(r.pid(), "sleep", "56") == 2
+                        && running(r.pid(), "sleep", "54") == 2);
+        assumeFalse(Cli.ignoresSigint(r.pid()), "this environment starts processes with SIGINT ignored");
+        return r;
+    }
+
+    @Test
+    void ctrlCOnceGivesRunningTasksTheGraceThenCancelsThemAndExits130() throws Exception {
+        try (Cli.Running r = startThreeTasks("1s")) {
+            List<ProcessHandle> started = tree(r.pid());
+            assertThat(started.stream().filter(h -> h.info().command().orElse("").endsWith("/sleep"))).hasSize(4);
+
+            r.signal("INT");
+            Cli.Result result = r.await(Duration.ofSeconds(30));
+
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+            assertThat(statusByTask(result.stdout())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "0", "succeeded", "1", "cancelled", "2", "cancelled"));
+            assertThat(json(result.stdout())).filteredOn(n -> n.get("status").asText().equals("cancelled"))
+                    .allSatisfy(n -> assertThat(n.get("error").asText())
+                            .isEqualTo("dev.mpflow.TaskCancelledException: the run was stopped"));
+            List<String> lines = result.stderrLines().stream().filter(l -> !l.startsWith("mpflow: WARN")).toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).isEqualTo(
+                    "mpflow: interrupted; waiting up to 1s for 2 running tasks (Ctrl-C again to stop now)");
+            assertThat(lines.get(1)).matches("mpflow: 1 succeeded, 0 failed, 2 cancelled, 0 retried in \\d+\\.\\ds; "
+                    + "run \\S+ saved in .*runs\\.db");
+            assertThat(result.stderr()).doesNotContain("\tat ").doesNotContain("halted");
+            awaitAllDead(started);
+            try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+                StoredRun run = history.runs().get(0);
+                assertThat(history.results(run.runId())).extracting(StoredResult::task, StoredResult::status)
+                        .containsExactlyInAnyOrder(
+                                org.assertj.core.groups.Tuple.tuple("0", TaskStatus.SUCCEEDED),
+                                org.assertj.core.groups.Tuple.tuple("1", TaskStatus.CANCELLED),
+                                org.assertj.core.groups.Tuple.tuple("2", TaskStatus.CANCELLED));
+            }
+        }
+    }
+
+    @Test
+    void ctrlCTwiceStopsAtOnceWhateverTheGrace() throws Exception {
+        try (Cli.Running r = startThreeTasks("60s")) {
+            List<ProcessHandle> started = tree(r.pid());
+            long first = System.nanoTime();
+            r.signal("INT");
+            r.until("the interruption to be reported", Duration.ofSeconds(10),
+                    () -> r.stderr().contains("mpflow: interrupted"));
+            r.signal("INT");
+            Cli.Result result = r.await(Duration.ofSeconds(30));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - first)).isLessThan(Duration.ofSeconds(20));
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+            assertThat(statusByTask(result.stdout())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "0", "succeeded", "1", "cancelled", "2", "cancelled"));
+            assertThat(result.stderrLines()).startsWith(
+                    "mpflow: interrupted; waiting up to 1m for 2 running tasks (Ctrl-C again to stop now)",
+                    "mpflow: stopping the running tasks now");
+            assertThat(summaryLines(result.stderr())).isEqualTo(1);
+            assertThat(result.stderr()).doesNotContain("\tat ");
+            awaitAllDead(started);
+        }
+    }
+
+    @Test
+    void sigtermIsAnInterruptionToo() throws Exception {
+        try (Cli.Running r = startThreeTasks("0s")) {
+            List<ProcessHandle> started = tree(r.pid());
+            r.signal("TERM");
+            Cli.Result result = r.await(Duration.ofSeconds(30));
+
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+            assertThat(result.stderrLines()).first().isEqualTo("mpflow: terminated; stopping");
+            assertThat(statusByTask(result.stdout())).containsValues("succeeded", "cancelled").hasSize(3);
+            assertThat(summaryLines(result.stderr())).isEqualTo(1);
+            awaitAllDead(started);
+        }
+    }
+
+    @Test
+    void ctrlCWhileWaitingForInputEndsTheRun() throws Exception {
+        try (Cli.Running r = Cli.Running.start(Cli.interruptible(dir, "run", "--no-autosave", "--", "echo"))) {
+            OutputStream stdin = r.process.getOutputStream();
+            stdin.write("first\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            r.until("the first result", Duration.ofSeconds(60), () -> r.stdout().contains("\"task\":\"first\""));
+            assumeFalse(Cli.ignoresSigint(r.pid()), "this environment starts processes with SIGINT ignored");
+
+            r.signal("INT"); // stdin stays open: mpflow must not wait for its end
+            Cli.Result result = r.await(Duration.ofSeconds(20));
+
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+            assertThat(result.stdoutLines()).hasSize(1);
+            assertThat(result.stderrLines()).hasSize(2);
+            assertThat(result.stderrLines().get(0)).isEqualTo("mpflow: interrupted; stopping");
+            assertThat(result.stderrLines().get(1)).matches("mpflow: 1 succeeded, 0 failed, 0 retried in .*");
+            stdin.close();
+        }
+    }
+
+    @Test
+    void haltNowOnTheFirstFailureCancelsTheOthers() throws Exception {
+        long start = System.nanoTime();
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-j", "3", "--retries", "0", "--no-autosave",
+                "--halt", "now,fail=1", "-k", "--", "sh", "-c",
+                "if [ \"$0\" = bad ]; then sleep 1; exit 7; fi; sleep 56", "{}"), "bad\nslow1\nslow2\n",
+                Duration.ofSeconds(60));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(statusByTask(r.stdout())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "bad", "failed", "slow1", "cancelled", "slow2", "cancelled"));
+        List<String> lines = r.stderrLines().stream().filter(l -> !l.startsWith("mpflow: WARN")).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).matches("mpflow: 0 succeeded, 1 failed, 2 cancelled, 0 retried in \\d+\\.\\ds");
+        assertThat(lines.get(1)).isEqualTo("mpflow: halted: the run halted after 1 failed task (halt policy "
+                + "now,fail=1)");
+    }
+
+    @Test
+    void tasksTheRunNeverTookAreCountedAsNotStarted() throws Exception {
+        StringBuilder inputs = new StringBuilder("bad\n");
+        for (int i = 1; i < 300; i++) {
+            inputs.append("slow").append(i).append('\n');
+        }
+        Files.writeString(dir.resolve("inputs.txt"), inputs);
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-j", "1", "--retries", "0", "--no-autosave",
+                "--halt", "now,fail=1", "--inputs", "inputs.txt", "--", "sh", "-c",
+                "if [ \"$0\" = bad ]; then exit 7; fi; sleep 56", "{}"), "", Duration.ofSeconds(60));
+
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        int results = r.stdoutLines().size();
+        assertThat(results).isBetween(1, 299);
+        assertThat(r.stderr()).containsPattern("mpflow: 0 succeeded, 1 failed, " + (results - 1) + " cancelled, 0 "
+                + "retried in \\d+\\.\\ds; " + (300 - results) + " not started\n");
+    }
+
+    @Test
+    void haltSoonLetsRunningTasksFinish() throws Exception {
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-j", "2", "--retries", "0", "--no-autosave",
+                "--halt", "soon,fail=1", "--", "sh", "-c",
+                "if [ \"$0\" = bad ]; then exit 7; fi; sleep 2", "{}"), "bad\nslow\nnever1\nnever2\n",
+                Duration.ofSeconds(60));
+
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        Map<String, String> status = statusByTask(r.stdout());
+        assertThat(status).containsEntry("bad", "failed").containsEntry("slow", "succeeded")
+                .containsEntry("never2", "cancelled");
+        assertThat(r.stderr()).endsWith("mpflow: halted: the run halted after 1 failed task (halt policy "
+                + "soon,fail=1)\n");
+    }
+
+    @Test
+    void theDeadlineCancelsWhatIsUnfinished() throws Exception {
+        long start = System.nanoTime();
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-j", "2", "--no-autosave", "--deadline", "2s", "--",
+                "sh", "-c", "sleep 56", "{}"), "a\nb\n", Duration.ofSeconds(60));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(statusByTask(r.stdout())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "a", "cancelled", "b", "cancelled"));
+        assertThat(r.stderrLines()).hasSize(2);
+        assertThat(r.stderrLines().get(0)).matches("mpflow: 0 succeeded, 0 failed, 2 cancelled, 0 retried in .*");
+        assertThat(r.stderrLines().get(1)).isEqualTo("mpflow: halted: the run's deadline of 2000 ms passed");
+    }
+
+    @Test
+    void aClosedStdoutStopsTheRun() throws Exception {
+        StringBuilder inputs = new StringBuilder();
+        for (int i = 1; i <= 200; i++) {
+            inputs.append(i).append('\n');
+        }
+        Files.writeString(dir.resolve("inputs.txt"), inputs);
+        long start = System.nanoTime();
+        try (Cli.Running r = Cli.Running.start(Cli.builder(dir, "run", "-j", "2", "--store", "runs.db",
+                "--inputs", "inputs.txt", "--", "sh", "-c", "sleep 0.2; echo $0", "{}"), false)) {
+            // As `mpflow run ... | head -1` does: read one line, then go away.
+            BufferedReader stdout = new BufferedReader(
+                    new InputStreamReader(r.process.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(stdout.readLine()).contains("\"status\":\"succeeded\"");
+            stdout.close();
+            Cli.Result result = r.await(Duration.ofSeconds(30));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
+            assertThat(result.stderr()).doesNotContain("succeeded,").doesNotContain("\tat ");
+            try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+                StoredRun run = history.runs().get(0);
+                assertThat(history.results(run.runId()).size()).isBetween(1, 199);
+            }
+        }
+    }
+}

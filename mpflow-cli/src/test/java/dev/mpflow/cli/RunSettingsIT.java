@@ -1,0 +1,388 @@
+package dev.mpflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mpflow.testing.NoProcessLeftBehind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The settings of a run from flags and workflow files: every bad value refused with one line and exit code 2,
+ * retry filters, inputs, how the first word is taken, and what reaches the terminal.
+ */
+@ExtendWith(NoProcessLeftBehind.class)
+@Timeout(120)
+class RunSettingsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private static List<JsonNode> json(Cli.Result r) {
+        return r.stdoutLines().stream().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    private static Map<String, Integer> attemptsByTask(Cli.Result r) {
+        return json(r).stream().collect(Collectors.toMap(n -> n.get("task").asText(),
+                n -> n.get("attempts").asInt()));
+    }
+
+    private void assertUsageError(Cli.Result r, String expectedStderr) {
+        assertThat(r.stderr()).isEqualTo(expectedStderr + "\n");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(dir.resolve(".mpflow")).doesNotExist();
+    }
+
+    // --- every bad flag value: one line naming the flag and what is allowed, exit 2, nothing run ---
+
+    static Stream<Arguments> badFlagValues() {
+        return Stream.of(
+                Arguments.of(List.of("--timeout", "0s"), "mpflow: --timeout: must be longer than zero, was 0s"),
+                Arguments.of(List.of("--retries", "2147483647"),
+                        "mpflow: --retries: must be a whole number from 0 to 2147483646, was 2147483647"),
+                Arguments.of(List.of("--retries", "-1"),
+                        "mpflow: --retries: must be a whole number from 0 to 2147483646, was -1"),
+                Arguments.of(List.of("--retries", "two"),
+                        "mpflow: --retries: must be a whole number from 0 to 2147483646, was \"two\""),
+                Arguments.of(List.of("-j", "99999999999"),
+                        "mpflow: -j/--max-workers: must be a whole number of at least 1, was 99999999999"),
+                Arguments.of(List.of("--retry-delay", "soon"), "mpflow: --retry-delay: \"soon\" is not a duration: "
+                        + "use a number and a unit, such as 500ms, 30s, 5m or 2h"),
+                Arguments.of(List.of("--retry-delay", "10s"), "mpflow: --retry-delay: must not exceed the longest "
+                        + "delay (5s by default), was 10s; raise that with --retry-max-delay"),
+                Arguments.of(List.of("--retry-max-delay", "0s"),
+                        "mpflow: --retry-max-delay: must be longer than zero, was 0s"),
+                Arguments.of(List.of("--retry-max-delay", "50ms"), "mpflow: --retry-max-delay: must be at least the "
+                        + "first delay (100ms by default), was 50ms; lower that with --retry-delay"),
+                Arguments.of(List.of("--retry-delay", "2s", "--retry-max-delay", "1s"),
+                        "mpflow: --retry-delay: must not exceed --retry-max-delay (1s), was 2s"),
+                Arguments.of(List.of("--retry-jitter", "1.5"),
+                        "mpflow: --retry-jitter: must be a number from 0 to 1, such as 0.2, was \"1.5\""),
+                Arguments.of(List.of("--retry-jitter", "NaN"),
+                        "mpflow: --retry-jitter: must be a number from 0 to 1, such as 0.2, was \"NaN\""),
+                Arguments.of(List.of("--halt", "sometimes"), "mpflow: --halt: \"sometimes\" is not a halt policy: "
+                        + "use never, soon,fail=N, now,fail=N or a share such as now,fail=10%"),
+                Arguments.of(List.of("--halt", "now,fail=0"),
+                        "mpflow: --halt: halt failure count must be at least 1, was 0"),
+                Arguments.of(List.of("--deadline", "0s"), "mpflow: --deadline: must be longer than zero, was 0s"),
+                Arguments.of(List.of("--deadline", "1 day"), "mpflow: --deadline: \"1 day\" is not a duration: use a "
+                        + "number and a unit, such as 500ms, 30s, 5m or 2h"),
+                Arguments.of(List.of("--grace", "10"), "mpflow: --grace: \"10\" is not a duration: the unit is "
+                        + "required, such as 500ms, 30s, 5m or 2h"),
+                Arguments.of(List.of("--capture-limit", "3GiB"),
+                        "mpflow: --capture-limit: must be at most 2147483647 bytes, was 3GiB"),
+                Arguments.of(List.of("--capture-limit", "100"), "mpflow: --capture-limit: \"100\" is not a size: the "
+                        + "unit is required, such as 500KB, 1MB or 64MiB"),
+                Arguments.of(List.of("--max-result-size", "0MB"),
+                        "mpflow: --max-result-size: must be at least 1 byte, was 0MB"),
+                Arguments.of(List.of("--max-result-size", "1M"), "mpflow: --max-result-size: \"1M\" is not a size: "
+                        + "the unit must be B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"),
+                Arguments.of(List.of("--output", "xml"),
+                        "mpflow: --output: expected one of [jsonl, table] (case-sensitive) but was 'xml'"),
+                Arguments.of(List.of("--store", ""), "mpflow: --store: must name a file, was \"\""),
+                Arguments.of(List.of("--store", "  "), "mpflow: --store: must name a file, was \"  \""),
+                Arguments.of(List.of("-q", "-v"), "mpflow: -q/--quiet and -v/--verbose: use one or the other"),
+                Arguments.of(List.of("--inputs", "."), "mpflow: --inputs: . is a directory, not a file"),
+                Arguments.of(List.of("--inputs", "nope.txt"), "mpflow: --inputs: file not found: nope.txt"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badFlagValues")
+    void badFlagValueIsOneLineAndExitTwo(List<String> flags, String expected) {
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.addAll(flags);
+        args.addAll(List.of("--", "echo"));
+        assertUsageError(Cli.run(dir, "x\n", args.toArray(String[]::new)), expected);
+    }
+
+    @Test
+    void aFlagThatContradictsTheFileNamesBoth() throws IOException {
+        write("wf.yaml", "retry:\n  maxDelay: 2s\nagents:\n  - name: a\n    command: cat\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml", "--retry-delay", "3s"), "mpflow: --retry-delay: must "
+                + "not exceed the longest delay (2s from wf.yaml), was 3s; raise that with --retry-max-delay");
+    }
+
+    @Test
+    void aFlagThatContradictsAnAgentsOwnSettingsNamesTheAgent() throws IOException {
+        write("wf.yaml", """
+                agents:
+                  - name: a
+                    command: cat
+                    retry:
+                      delay: 3s
+                """);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml", "--retry-max-delay", "1s", "--retry-delay", "0s"),
+                "mpflow: wf.yaml:2: agents[0]: delay (3000ms) must not exceed maxDelay (1000ms) (with the retry "
+                        + "flags given)");
+    }
+
+    // --- bad workflow fields, through the command ---
+
+    @Test
+    void badNewFieldsOfAWorkflowFile() throws IOException {
+        String agent = "agents:\n  - name: a\n    command: cat\n";
+        write("halt.yaml", "halt: sometimes\n" + agent);
+        assertUsageError(Cli.run(dir, "", "run", "halt.yaml"), "mpflow: halt.yaml:1: halt: \"sometimes\" is not a "
+                + "halt policy: use never, soon,fail=N, now,fail=N or a share such as now,fail=10%");
+        write("size.yaml", agent + "captureLimit: 12\n");
+        assertUsageError(Cli.run(dir, "", "run", "size.yaml"), "mpflow: size.yaml:4: captureLimit: \"12\" is not a "
+                + "size: the unit is required, such as 500KB, 1MB or 64MiB");
+        write("codes.yaml", "retry:\n  retryOnExitCodes: [4]\n  abortOnExitCodes: [4]\n" + agent);
+        assertUsageError(Cli.run(dir, "", "run", "codes.yaml"), "mpflow: codes.yaml:3: retry.abortOnExitCodes[0]: 4 "
+                + "is also in retryOnExitCodes; an exit code is either retried or aborted on");
+        write("grace.yaml", "grace: -1s\n" + agent);
+        assertUsageError(Cli.run(dir, "", "run", "grace.yaml"), "mpflow: grace.yaml:1: grace: \"-1s\" is not a "
+                + "duration: use a number and a unit, such as 500ms, 30s, 5m or 2h");
+    }
+
+    @Test
+    void aWorkflowFileWithoutAgentsIsRefused() throws IOException {
+        write("none.yaml", "name: idle\ntasks:\n  - name: a\n");
+        assertUsageError(Cli.run(dir, "", "run", "none.yaml"),
+                "mpflow: none.yaml:1: agents: a workflow file needs at least one agent");
+        write("empty.yaml", "name: idle\nagents: []\ntasks:\n  - name: a\n");
+        assertUsageError(Cli.run(dir, "", "run", "empty.yaml"),
+                "mpflow: empty.yaml:2: agents: a workflow file needs at least one agent");
+    }
+
+    // --- retry filters, from a file and per agent ---
+
+    private static final String EXIT_WITH_INPUT = "    command: sh -c 'exit $0' {}\n";
+
+    @Test
+    void anExitCodeAbortedOnIsNotRetried() throws IOException {
+        write("wf.yaml", "retries: 2\nretry:\n  delay: 0ms\n  abortOnExitCodes: [3]\nagents:\n  - name: a\n"
+                + EXIT_WITH_INPUT + "tasks:\n  - name: three\n    input: 3\n  - name: four\n    input: 4\n");
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(attemptsByTask(r)).isEqualTo(Map.of("three", 1, "four", 3));
+    }
+
+    @Test
+    void onlyTheExitCodesRetriedOnAreRetried() throws IOException {
+        write("wf.yaml", "retries: 2\nretry:\n  delay: 0ms\n  retryOnExitCodes: [4]\nagents:\n  - name: a\n"
+                + EXIT_WITH_INPUT + "tasks:\n  - name: three\n    input: 3\n  - name: four\n    input: 4\n");
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(attemptsByTask(r)).isEqualTo(Map.of("three", 1, "four", 3));
+    }
+
+    @Test
+    void exceptionTypesAbortedOn() throws IOException {
+        write("wf.yaml", "retries: 2\nretry:\n  delay: 0ms\n  abortOn: [dev.mpflow.CommandFailedException]\n"
+                + "agents:\n  - name: a\n" + EXIT_WITH_INPUT + "tasks:\n  - name: five\n    input: 5\n");
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(attemptsByTask(r)).isEqualTo(Map.of("five", 1));
+    }
+
+    @Test
+    void eachAgentKeepsItsOwnRetriesAndTimeout() throws IOException {
+        write("wf.yaml", """
+                mode: fanout
+                retries: 2
+                retry:
+                  delay: 0ms
+                agents:
+                  - name: once
+                    command: sh -c 'exit 5'
+                    retries: 0
+                  - name: thrice
+                    command: sh -c 'exit 5'
+                  - name: quick
+                    command: sleep 30
+                    timeout: 300ms
+                    retries: 0
+                tasks:
+                  - name: t
+                """);
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        Map<String, JsonNode> byAgent = json(r).stream().collect(Collectors.toMap(n -> n.get("agent").asText(),
+                n -> n));
+        assertThat(byAgent.get("once").get("attempts").asInt()).isEqualTo(1);
+        assertThat(byAgent.get("thrice").get("attempts").asInt()).isEqualTo(3);
+        assertThat(byAgent.get("quick").get("status").asText()).isEqualTo("timed_out");
+        assertThat(byAgent.get("quick").get("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void retryFlagsOverrideTheFile() throws IOException {
+        write("wf.yaml", "retries: 5\nretry:\n  delay: 0ms\nagents:\n  - name: a\n" + EXIT_WITH_INPUT
+                + "tasks:\n  - name: n\n    input: 9\n");
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "--retries", "1", "--retry-jitter", "0.5",
+                "--retry-max-delay", "20ms", "wf.yaml");
+        assertThat(attemptsByTask(r)).isEqualTo(Map.of("n", 2));
+    }
+
+    @Test
+    void theResultSizeLimitStopsACommandThatPrintsTooMuch() {
+        Cli.Result r = Cli.run(dir, "0123456789abcdef\n", "run", "--no-autosave", "--retries", "0",
+                "--max-result-size", "10B", "--", "echo");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(json(r).get(0).get("errorType").asText()).isEqualTo("dev.mpflow.CommandOutputTooLargeException");
+    }
+
+    // --- inputs: one rule for stdin, --inputs and a workflow's inputs files ---
+
+    @Test
+    void inputsDashIsStdinAndBlankLinesAreSkipped() {
+        Cli.Result r = Cli.run(dir, "a\n   \n\t\nb c\n\n", "run", "--no-autosave", "-k", "--inputs", "-", "--", "echo");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("a", "b c");
+    }
+
+    @Test
+    void anInputsFileThatIsNotUtf8IsRefusedBeforeAnythingRuns() throws IOException {
+        Files.write(dir.resolve("l2.txt"), new byte[] {'a', '\n', '\n', 'c', 'a', 'f', (byte) 0xe9, '\n'});
+        assertUsageError(Cli.run(dir, "", "run", "--inputs", "l2.txt", "--", "echo"),
+                "mpflow: --inputs l2.txt:3: not valid UTF-8");
+    }
+
+    @Test
+    void aWorkflowInputsFileThatIsNotUtf8IsNamedWithItsLine() throws IOException {
+        Files.write(dir.resolve("l2.txt"), new byte[] {'a', '\n', 'b', '\n', (byte) 0xff, '\n'});
+        write("wf.yaml", "agents:\n  - name: a\n    command: echo\ntasks:\n  - inputs: l2.txt\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: l2.txt:3: not valid UTF-8");
+    }
+
+    @Test
+    void stdinThatIsNotUtf8EndsTheRunAtThatLine() {
+        byte[] stdin = {'o', 'n', 'e', '\n', 't', 'w', 'o', '\n', (byte) 0xc3, '(', '\n', 'f', 'o', 'u', 'r', '\n'};
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "--no-autosave", "-k", "--", "echo"), stdin,
+                Duration.ofSeconds(60));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("one", "two");
+        assertThat(r.stderrLines()).hasSize(2);
+        assertThat(r.stderrLines().get(0)).isEqualTo("mpflow: stdin:3: not valid UTF-8");
+        assertThat(r.stderrLines().get(1)).startsWith("mpflow: 2 succeeded, 0 failed, 0 retried in ");
+    }
+
+    // --- the first word: a workflow file, a directory, or a command ---
+
+    @Test
+    void aFileWithoutExtensionIsAWorkflowFile() throws IOException {
+        write("checks", "agents:\n  - name: e\n    command: echo hi {}\ntasks:\n  - name: t\n    input: x\n");
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "checks");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r).get(0).get("result").asText()).isEqualTo("hi x");
+    }
+
+    @Test
+    void aDirectoryIsNotAWorkflowFile() throws IOException {
+        Files.createDirectory(dir.resolve("data"));
+        assertUsageError(Cli.run(dir, "", "run", "data"), "mpflow: run: data is a directory, not a workflow file");
+    }
+
+    @Test
+    void anythingElseIsACommandAsWithXargs() throws IOException {
+        Path script = write("shout.sh", "#!/bin/sh\necho \"$1!\"\n");
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+        Cli.Result r = Cli.run(dir, "hey\n", "run", "--no-autosave", "./shout.sh");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r).get(0).get("result").asText()).isEqualTo("hey!");
+        Cli.Result echo = Cli.run(dir, "ho\n", "run", "--no-autosave", "echo", "got");
+        assertThat(json(echo).get(0).get("result").asText()).isEqualTo("got ho");
+    }
+
+    // --- what reaches the terminal ---
+
+    /** Whether every line of {@code stderr} that is not the bar starts at the beginning of a line. */
+    private static void assertNothingSharesTheBarsLine(String stderr, String... starts) {
+        for (String start : starts) {
+            Matcher m = Pattern.compile(Pattern.quote(start)).matcher(stderr);
+            int found = 0;
+            while (m.find()) {
+                found++;
+                String before = stderr.substring(0, m.start());
+                assertThat(before.isEmpty() || before.endsWith("\n") || before.endsWith("\r\u001b[2K"))
+                        .as("'%s' starts a line of its own in %s", start, stderr.replace("\r", "\\r")
+                                .replace("\u001b", "\\e"))
+                        .isTrue();
+            }
+            assertThat(found).as(start).isPositive();
+        }
+    }
+
+    @Test
+    void warningsAndTheSummaryNeverShareTheProgressBarsLine() {
+        Cli.Result r = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=false"),
+                "run", "--no-autosave", "--retries", "0", "-j", "2", "--", "sh", "-c",
+                "sleep 0.$0; [ $0 -ne 3 ]", "{}"), "1\n2\n3\n4\n5\n6\n7\n8\n", Duration.ofSeconds(60));
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).contains("\rmpflow ").contains(" tasks/s");
+        assertNothingSharesTheBarsLine(r.stderr(), "mpflow: WARN", "mpflow: 7 succeeded, 1 failed");
+    }
+
+    @Test
+    void noProgressBarWhenResultsGoToTheSameTerminal() {
+        Cli.Result r = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=true"),
+                "run", "--no-autosave", "--", "echo"), "a\nb\n", Duration.ofSeconds(60));
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdoutLines().get(0)).startsWith("TASK");
+        assertThat(r.stderr()).doesNotContain("\r").startsWith("mpflow: 2 succeeded");
+    }
+
+    @Test
+    void theTableShowsControlCharactersAsQuestionMarks() {
+        Cli.Result r = Cli.run(dir, "a\u001b[31mred\u0007\n", "run", "--no-autosave", "--output", "table", "--",
+                "printf", "%s");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).doesNotContain("\u001b").doesNotContain("\u0007");
+        assertThat(r.stdoutLines().get(1)).startsWith("a?[31mred? ").endsWith("  a?[31mred?");
+    }
+
+    @Test
+    void helpSentencesAreWhole() {
+        Cli.Result top = Cli.run(dir, "", "--help");
+        assertThat(top.stderr()).isEmpty();
+        assertThat(top.stdout()).contains("  run   Runs a workflow file, or a command once per input line.\n")
+                .contains("retries what\nfails, kills what hangs and autosaves every result.\n");
+        Cli.Result help = Cli.run(dir, "", "run", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.stderr()).isEmpty();
+        assertThat(help.stdout().replaceAll("\\s+", " ")).contains("N may be a share such as 10%. Default: never.");
+        assertThat(help.stdout()).contains("--retry-delay", "--retry-max-delay", "--retry-jitter", "--halt",
+                "--deadline", "--grace", "--capture-limit", "--max-result-size");
+        String text = help.stdout().replaceAll("\\s+", " ");
+        assertThat(text).contains("When stdout is closed (such as by | head), the run stops at once and exits "
+                + "with 1.");
+        assertThat(text).contains("Blank lines are skipped.");
+        assertThat(help.stdout().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+        // A description line ends a sentence or is wrapped by picocli at a word, never cut after a comma.
+        assertThat(help.stdout()).doesNotContain("replaced\nby");
+    }
+}
