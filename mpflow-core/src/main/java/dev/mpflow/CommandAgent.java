@@ -1,5 +1,6 @@
 package dev.mpflow;
 
+import dev.mpflow.internal.worker.AttemptContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,6 +126,8 @@ public final class CommandAgent implements Agent {
             argv.add(arg.replace(PLACEHOLDER, value));
         }
         Process process = new ProcessBuilder(argv).start();
+        // If the worker dies (SIGKILL) before it can end the program, the coordinator ends it instead.
+        AttemptContext.reportSpawned(process.pid());
         try {
             // Drain both streams while feeding stdin, so that a program filling a pipe never deadlocks us.
             StreamDrain stderr = StreamDrain.start(process.getErrorStream(), "stderr of " + name);

@@ -2,6 +2,7 @@ package dev.mpflow;
 
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.internal.TaskFeeder;
 import dev.mpflow.internal.WorkflowConfig;
 import dev.mpflow.internal.WorkflowRuntime;
 import dev.mpflow.spi.CompletedTasks;
@@ -172,30 +173,40 @@ public final class MultiProcessWorkflow implements AutoCloseable {
     public Stream<TaskResult> runAll(Iterable<? extends Task> tasks, AgentMode mode) {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(mode, "mode");
-        Iterator<? extends Task> source = tasks.iterator();
-        int window = runtime.config().maxPending();
         Iterator<TaskResult> ordered = new Iterator<>() {
-            private final ArrayDeque<CompletableFuture<TaskResult>> pending = new ArrayDeque<>();
-
-            private void fill() {
-                while (pending.size() < window && runtime.haltReason().isEmpty() && source.hasNext()) {
-                    pending.addAll(submitAll(source.next(), mode));
-                }
-            }
+            private TaskFeeder feeder;
+            private TaskResult next;
+            private boolean ended;
 
             @Override
             public boolean hasNext() {
-                fill();
-                return !pending.isEmpty();
+                if (next == null && !ended) {
+                    if (feeder == null) {
+                        feeder = feed(tasks, mode);
+                    }
+                    TaskFeeder.Event event = takeEvent(feeder);
+                    if (event instanceof TaskFeeder.Submitted s) {
+                        next = join(s.future());
+                        feeder.release();
+                    } else {
+                        ended = true;
+                        RuntimeException failure = ((TaskFeeder.End) event).failure();
+                        if (failure != null) {
+                            throw failure;
+                        }
+                    }
+                }
+                return next != null;
             }
 
             @Override
             public TaskResult next() {
-                fill();
-                if (pending.isEmpty()) {
+                if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return join(pending.poll());
+                TaskResult r = next;
+                next = null;
+                return r;
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(ordered,
@@ -204,7 +215,9 @@ public final class MultiProcessWorkflow implements AutoCloseable {
 
     /**
      * Runs many tasks through the pool and hands each result to {@code onResult} as soon as it completes (in
-     * completion order), on the calling thread. Blocks until every task has its final result.
+     * completion order), on the calling thread. Tasks are taken from {@code tasks} on a thread of its own, so a
+     * slow source never delays results. Blocks until every task taken has its final result; an exception thrown by
+     * the source is rethrown then.
      *
      * @return the counts of this call's results
      */
@@ -213,35 +226,59 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(onResult, "onResult");
         long started = System.nanoTime();
-        BlockingQueue<TaskResult> done = new LinkedBlockingQueue<>();
-        Iterator<? extends Task> source = tasks.iterator();
-        int window = runtime.config().maxPending();
-        int inFlight = 0;
+        TaskFeeder feeder = feed(tasks, mode);
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        // Results and the feeder's events meet in one queue, so the caller waits on one thing.
+        Thread relay = new Thread(() -> {
+            while (true) {
+                TaskFeeder.Event e;
+                try {
+                    e = feeder.take();
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                if (e instanceof TaskFeeder.Submitted s) {
+                    events.add(e);
+                    s.future().thenAccept(events::add);
+                } else {
+                    events.add(e);
+                    return;
+                }
+            }
+        }, "mpflow-results");
+        relay.setDaemon(true);
+        relay.start();
+        long submitted = 0;
+        long delivered = 0;
+        boolean ended = false;
+        RuntimeException failure = null;
         long ok = 0;
         long bad = 0;
         long cancelled = 0;
         long skipped = 0;
         long retried = 0;
         boolean interrupted = false;
-        while (true) {
-            while (inFlight < window && runtime.haltReason().isEmpty() && source.hasNext()) {
-                for (CompletableFuture<TaskResult> f : submitAll(source.next(), mode)) {
-                    f.thenAccept(done::add);
-                    inFlight++;
-                }
-            }
-            if (inFlight == 0) {
-                break;
-            }
-            TaskResult r;
+        while (!(ended && delivered == submitted)) {
+            Object event;
             try {
-                r = done.take();
+                event = events.take();
             } catch (InterruptedException e) {
                 interrupted = true;
                 interrupt();
                 continue;
             }
-            inFlight--;
+            if (event instanceof TaskFeeder.Submitted) {
+                submitted++;
+                continue;
+            }
+            if (event instanceof TaskFeeder.End end) {
+                ended = true;
+                failure = end.failure();
+                continue;
+            }
+            TaskResult r = (TaskResult) event;
+            delivered++;
+            feeder.release();
             switch (r.status()) {
                 case SUCCEEDED -> {
                     if (r.fromEarlierRun()) {
@@ -261,8 +298,35 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        if (failure != null) {
+            throw failure;
+        }
         return new RunSummary(ok, bad, cancelled, skipped, retried, Duration.ofNanos(System.nanoTime() - started),
                 runtime.haltReason());
+    }
+
+    private TaskFeeder feed(Iterable<? extends Task> tasks, AgentMode mode) {
+        int jobsPerTask = mode == AgentMode.FAN_OUT ? Math.max(1, agents().size()) : 1;
+        return TaskFeeder.start(tasks.iterator(), jobsPerTask, task -> submitAll(task, mode),
+                () -> runtime.haltReason().isPresent(), runtime.config().maxPending());
+    }
+
+    private TaskFeeder.Event takeEvent(TaskFeeder feeder) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return feeder.take();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    interrupt();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private List<CompletableFuture<TaskResult>> submitAll(Task task, AgentMode mode) {

@@ -1,5 +1,6 @@
 package dev.mpflow;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -11,7 +12,7 @@ import java.util.TreeSet;
 /**
  * How failed attempts are retried: at most {@link #maxAttempts()} attempts, waiting {@link #delay()} before the
  * first retry and multiplying the wait by {@link #multiplier()} after each one, up to {@link #maxDelay()}.
- * Immutable; build with {@link #builder()}.
+ * Immutable and serializable (agents carrying their own settings travel to workers); build with {@link #builder()}.
  *
  * <p>By default every failure, timeout and worker crash is retried. Filters narrow that down: {@link
  * Builder#retryOn} (only these exception types), {@link Builder#abortOn} (never these), and the same by exit code
@@ -20,7 +21,9 @@ import java.util.TreeSet;
  * {@code retryOn(IOException.class)} also retries a {@code FileNotFoundException}. A result that cannot be
  * serialized, or a task whose function cannot be sent to a worker, is never retried: it would fail the same way.
  */
-public final class RetrySettings {
+public final class RetrySettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Three attempts, 100 ms before the first retry, doubling up to 5 s. */
     public static final RetrySettings DEFAULT = builder().build();
     /** A single attempt. */

@@ -161,7 +161,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             work = serialize(new JobWork(task.name(), task.input(), task.function().orElse(null), agents));
         } catch (NotSerializableValueException e) {
             // Nothing was sent to a worker: a result with zero attempts, and the pool goes on.
-            log.warn("task '{}' cannot be sent to a worker: {}", task.name(), e.getMessage());
+            log.warn("{}", e.getMessage());
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.FAILED, null,
                     Optional.of(new TaskError(NotSerializableValueException.class.getName(), e.getMessage(),
                             stackTrace(e))), 0, 0, submitted, Instant.now(), "", "");
@@ -186,9 +186,18 @@ public final class WorkflowRuntime implements AutoCloseable {
                             }
                         }))
                 .handle((outcome, failure) -> {
-                    TaskResult r = failure == null ? toResult(job, outcome, firstStart.get())
-                            : abandoned(job, failure, Optional.ofNullable(firstStart.get()).orElse(submitted),
-                                    attemptsDone.get());
+                    TaskResult r;
+                    try {
+                        r = failure == null ? toResult(job, outcome, firstStart.get())
+                                : abandoned(job, failure, Optional.ofNullable(firstStart.get()).orElse(submitted),
+                                        attemptsDone.get());
+                    } catch (RuntimeException | Error e) {
+                        // A future that completed exceptionally would leave its caller without a result.
+                        log.error("internal error completing task {}", job.label(), e);
+                        r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
+                                Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
+                                Math.max(1, attemptsDone.get()), 0, submitted, Instant.now(), "", "");
+                    }
                     finish(r);
                     return r;
                 });
@@ -213,7 +222,8 @@ public final class WorkflowRuntime implements AutoCloseable {
             Object value = deserialize(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
                     o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
-        } catch (IOException | ClassNotFoundException e) {
+        } catch (Exception | LinkageError e) {
+            // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
                     + " cannot be read in the coordinator: " + e.getMessage(), stackTrace(e));
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.FAILED, null, Optional.of(error),
@@ -281,6 +291,11 @@ public final class WorkflowRuntime implements AutoCloseable {
             }
         }
         pool.halt(haltReason, stopRunning);
+    }
+
+    /** Whether any attempt is queued or running. */
+    private boolean busy() {
+        return pool.running() > 0 || pool.queued() > 0;
     }
 
     /** Why the run halted, if it did. */
@@ -369,7 +384,8 @@ public final class WorkflowRuntime implements AutoCloseable {
             started = runStarted;
         }
         try {
-            if (started) {
+            // Closing after the work is done is the normal end, not a halt: only pending work makes it one.
+            if (started && busy()) {
                 shutdown("the workflow was closed", config.shutdownGrace());
             }
             pool.close();

@@ -11,9 +11,14 @@ public enum FrameType {
     /** Worker to coordinator: the attempt with this id threw, {@link Failure}. */
     FAILURE(4),
     /** Coordinator to worker: finish now and exit; no payload. */
-    SHUTDOWN(5);
+    SHUTDOWN(5),
+    /**
+     * Worker to coordinator: the attempt with this id started an external process, {@link Spawned}. The
+     * coordinator ends it, and what it started, if the worker dies before it can.
+     */
+    SPAWNED(6);
 
-    private static final FrameType[] BY_CODE = new FrameType[6];
+    private static final FrameType[] BY_CODE = new FrameType[7];
 
     static {
         for (FrameType t : values()) {

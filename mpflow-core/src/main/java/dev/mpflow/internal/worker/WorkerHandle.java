@@ -16,6 +16,10 @@ final class WorkerHandle {
     /** The attempt it runs, while BUSY. */
     PendingAttempt current;
     ScheduledFuture<?> timeout;
+    /** Processes the running attempt started (reported by the worker); ended with the worker. */
+    final java.util.Set<Long> spawned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Killed by the pool for not connecting in time: counts as a failed start. */
+    volatile boolean killedForSlowStart;
 
     WorkerHandle(int id, Process process, Path log) {
         this.id = id;
@@ -39,6 +43,21 @@ final class WorkerHandle {
     void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        killSpawned();
+    }
+
+    /**
+     * Ends the processes the worker's attempts started, with their own descendants: after the worker died they
+     * are no longer its descendants, so only their pids lead to them.
+     */
+    void killSpawned() {
+        for (Long pid : spawned) {
+            ProcessHandle.of(pid).ifPresent(p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            });
+        }
+        spawned.clear();
     }
 
     @Override

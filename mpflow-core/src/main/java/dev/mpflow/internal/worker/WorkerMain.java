@@ -11,6 +11,7 @@ import dev.mpflow.protocol.FrameReader;
 import dev.mpflow.protocol.FrameType;
 import dev.mpflow.protocol.FrameWriter;
 import dev.mpflow.protocol.Hello;
+import dev.mpflow.protocol.Spawned;
 import dev.mpflow.protocol.Success;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -120,6 +121,13 @@ public final class WorkerMain {
 
     private void runAttempt(long id, Execute execute) {
         OutputCapture.Buffers capture = OutputCapture.begin(execute.captureLimitBytes());
+        AttemptContext.begin(pid -> {
+            try {
+                writer.write(FrameType.SPAWNED, id, new Spawned(pid).encode());
+            } catch (IOException e) {
+                realErr.println("mpflow worker: cannot report process " + pid + ": " + e);
+            }
+        });
         FrameType type;
         byte[] payload;
         try {
@@ -139,6 +147,7 @@ public final class WorkerMain {
             payload = failure(t, capture).encode();
         } finally {
             OutputCapture.end();
+            AttemptContext.end();
         }
         try {
             writer.write(type, id, payload);
@@ -216,12 +225,28 @@ public final class WorkerMain {
         }
         boolean retryable = !(error instanceof NotSerializableValueException || error instanceof WorkUnreadableException
                 || error instanceof ResultTooLargeException);
-        StringWriter trace = new StringWriter();
-        error.printStackTrace(new PrintWriter(trace));
-        String message = error.getMessage() == null ? "" : error.getMessage();
+        Throwable err = error;
+        String trace = describe(() -> {
+            StringWriter w = new StringWriter();
+            err.printStackTrace(new PrintWriter(w));
+            return w.toString();
+        });
+        String message = describe(() -> err.getMessage() == null ? "" : err.getMessage());
         int exitCode = error instanceof CommandFailedException c ? c.exitCode() : -1;
-        return new Failure(error.getClass().getName(), message, trace.toString(), retryable, agent,
+        return new Failure(error.getClass().getName(), message, trace, retryable, agent,
                 typeHierarchy(error.getClass()), exitCode, capture.out.snapshot(), capture.err.snapshot());
+    }
+
+    /**
+     * Text from user code that may itself throw (an exception whose {@code getMessage} or {@code toString} fails):
+     * the attempt must still be answered, so the failure to describe becomes the description.
+     */
+    private static String describe(java.util.function.Supplier<String> text) {
+        try {
+            return text.get();
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            return "(could not be described: " + e.getClass().getName() + " while describing it)";
+        }
     }
 
     /** The names of a class's superclasses and of every interface it implements, nearest first. */

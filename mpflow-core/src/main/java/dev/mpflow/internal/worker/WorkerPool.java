@@ -15,6 +15,7 @@ import dev.mpflow.protocol.FrameReader;
 import dev.mpflow.protocol.FrameType;
 import dev.mpflow.protocol.FrameWriter;
 import dev.mpflow.protocol.Hello;
+import dev.mpflow.protocol.Spawned;
 import dev.mpflow.protocol.Success;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -68,6 +69,8 @@ public final class WorkerPool implements AutoCloseable {
     private static final int MAX_FAILED_STARTS = 3;
     private static final int LOG_TAIL_CHARS = 2000;
     private static final String WORKER_MAIN = WorkerMain.class.getName();
+    /** Pool directories are named after their coordinator's pid, so that those of dead coordinators can go. */
+    private static final String DIR_PREFIX = "mpflow-";
 
     private final PoolConfig config;
     private final Consumer<PendingAttemptStart> onAttemptStart;
@@ -99,7 +102,8 @@ public final class WorkerPool implements AutoCloseable {
         this.config = config;
         this.onAttemptStart = onAttemptStart;
         try {
-            this.dir = Files.createTempDirectory("mpflow-");
+            removeStaleDirectories();
+            this.dir = Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-");
             this.socketPath = dir.resolve("pool.sock");
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socketPath));
@@ -137,6 +141,30 @@ public final class WorkerPool implements AutoCloseable {
         }
         dispatch();
         return pending.future;
+    }
+
+    /**
+     * A coordinator killed with SIGKILL leaves its pool directory (socket, worker logs) behind; the next pool
+     * removes those whose coordinator is gone.
+     */
+    private static void removeStaleDirectories() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            dirs.filter(d -> d.getFileName().toString().matches(DIR_PREFIX + "\\d+-\\d+")).forEach(d -> {
+                String name = d.getFileName().toString();
+                long pid = Long.parseLong(name.substring(DIR_PREFIX.length(), name.indexOf('-', DIR_PREFIX.length())));
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    try (Stream<Path> files = Files.list(d)) {
+                        files.forEach(WorkerPool::deleteQuietly);
+                    } catch (IOException e) {
+                        log.debug("cannot list {}: {}", d, e.toString());
+                    }
+                    deleteQuietly(d);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot tidy {}: {}", tmp, e.toString());
+        }
     }
 
     /** The process ids of the workers running now. */
@@ -190,6 +218,11 @@ public final class WorkerPool implements AutoCloseable {
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return true;
+    }
+
+    /** How many attempts wait for a worker. */
+    public synchronized int queued() {
+        return queue.size();
     }
 
     /** How many attempts are running now. */
@@ -295,6 +328,14 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void onReply(WorkerHandle worker, Frame frame) throws IOException {
+        if (frame.type() == FrameType.SPAWNED) {
+            synchronized (this) {
+                if (worker.current != null && worker.current.id == frame.id()) {
+                    worker.spawned.add(Spawned.decode(frame.payload()).pid());
+                }
+            }
+            return;
+        }
         PendingAttempt a;
         synchronized (this) {
             a = worker.current;
@@ -302,6 +343,8 @@ public final class WorkerPool implements AutoCloseable {
                 return; // a reply to an attempt already given up on (timed out)
             }
             worker.current = null;
+            // The attempt ended in the worker, which ended its programs itself; their pids may now be reused.
+            worker.spawned.clear();
             cancelTimeout(worker);
             if (worker.state() == WorkerState.BUSY) {
                 worker.moveTo(WorkerState.IDLE);
@@ -352,6 +395,7 @@ public final class WorkerPool implements AutoCloseable {
 
     /** The worker's channel closed: it exited, was killed, or is being stopped. */
     private void onWorkerGone(WorkerHandle worker) {
+        worker.killSpawned();
         PendingAttempt a;
         boolean replace;
         synchronized (this) {
@@ -404,8 +448,13 @@ public final class WorkerPool implements AutoCloseable {
             if (closed || haltReason != null) {
                 return;
             }
-            failedStartsInARow++;
             String how = exitDescription(worker);
+            // A JVM killed from outside while it started (a signal, the kernel's out-of-memory killer) says
+            // nothing about whether the next one can start: only JVMs that end by themselves count.
+            int code = worker.process.exitValue();
+            if (worker.killedForSlowStart || code <= 128 || code >= 160) {
+                failedStartsInARow++;
+            }
             if (failedStartsInARow < MAX_FAILED_STARTS) {
                 log.warn("worker pid {} {} before connecting; starting another", worker.pid(), how);
                 ensureWorkers();
@@ -482,6 +531,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             log.warn("worker pid {} did not connect within {} ms; killing it", worker.pid(),
                     config.startupTimeout().toMillis());
+            worker.killedForSlowStart = true;
             worker.kill();
         }, config.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
         log.debug("started {}", worker);
