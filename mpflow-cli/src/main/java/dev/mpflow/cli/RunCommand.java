@@ -301,7 +301,7 @@ final class RunCommand implements Callable<Integer> {
             if (s.maxResultSize().isPresent()) {
                 agent = agent.withMaxOutputBytes(s.maxResultSize().get());
             }
-            return a.retry().isEmpty() ? agent : new ConfiguredAgent(agent, a.retry().applyTo(s.retry()));
+            return a.retry().isEmpty() ? agent : agent.withRetry(a.retry().applyTo(s.retry()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(where + ": " + e.getMessage()
                     + (retryFlagsGiven() ? " (with the retry flags given)" : ""));
