@@ -1,6 +1,7 @@
 package dev.mpflow.store.sqlite;
 
 import dev.mpflow.MpflowException;
+import dev.mpflow.TaskKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,10 +12,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.Function;
 
 /**
  * The store's schema migrations: SQL resources {@code migrations/V<n>__<description>.sql} next to this class,
@@ -24,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@code PRAGMA user_version} records the last migration applied. Each migration runs in its own
  * {@code BEGIN IMMEDIATE} transaction together with the new user_version, so a database is never left half
  * migrated, and two processes opening the same new file at once apply each migration exactly once.
+ *
+ * <p>Migrations run with foreign keys off, so that a script may rebuild a table the way SQLite documents it
+ * (create the new table, copy, drop the old one, rename) without the drop cascading to the rows that refer to it.
+ * Scripts may call {@value #TASK_KEY_FUNCTION}{@code (task, agent, input)}, which computes
+ * {@link TaskKey#of} in Java: that is how rows written before keys existed get theirs.
  */
 final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
@@ -31,6 +39,9 @@ final class Migrations {
     private static final String DIRECTORY = "migrations/";
     private static final String INDEX = DIRECTORY + "index.txt";
     private static final Pattern FILE_NAME = Pattern.compile("V([1-9][0-9]*)__[A-Za-z0-9_]+\\.sql");
+
+    /** The SQL function computing {@link TaskKey#of}, for scripts that fill in keys of existing rows. */
+    static final String TASK_KEY_FUNCTION = "mpflow_task_key";
 
     /** One migration script. */
     record Migration(int version, String name, String script) {
@@ -71,8 +82,57 @@ final class Migrations {
             throw new MpflowException("cannot open store " + location + ": " + SqliteSupport.oneLine(e), e);
         }
         refuseNewer(current, latest, location, "open");
-        for (int version = current + 1; version <= latest; version++) {
-            apply(connection, all.get(version - 1), latest, location);
+        if (current == latest) {
+            return;
+        }
+        boolean foreignKeys;
+        try {
+            registerFunctions(connection);
+            // A no-op inside a transaction: switched before each migration's BEGIN, back after the last one.
+            foreignKeys = "1".equals(SqliteSupport.queryText(connection, "PRAGMA foreign_keys"));
+            SqliteSupport.execute(connection, "PRAGMA foreign_keys = OFF");
+        } catch (SQLException e) {
+            throw new MpflowException("cannot open store " + location + ": " + SqliteSupport.oneLine(e), e);
+        }
+        try {
+            for (int version = current + 1; version <= latest; version++) {
+                apply(connection, all.get(version - 1), latest, location);
+            }
+        } finally {
+            if (foreignKeys) {
+                try {
+                    SqliteSupport.execute(connection, "PRAGMA foreign_keys = ON");
+                } catch (SQLException e) {
+                    log.warn("store {}: cannot switch foreign keys back on: {}", location, SqliteSupport.oneLine(e));
+                }
+            }
+        }
+    }
+
+    /** Registers {@value #TASK_KEY_FUNCTION} on {@code connection}. */
+    static void registerFunctions(Connection connection) throws SQLException {
+        Function.create(connection, TASK_KEY_FUNCTION, new TaskKeyFunction(), 3, Function.FLAG_DETERMINISTIC);
+    }
+
+    /** {@code mpflow_task_key(task, agent, input)}: {@link TaskKey#of}, a NULL agent meaning none. */
+    private static final class TaskKeyFunction extends Function {
+        private static final int SQLITE_NULL = 5;
+
+        @Override
+        protected void xFunc() throws SQLException {
+            if (args() != 3) {
+                error(TASK_KEY_FUNCTION + " takes 3 arguments");
+                return;
+            }
+            String task = value_text(0);
+            String input = value_text(2);
+            if (value_type(0) == SQLITE_NULL || value_type(2) == SQLITE_NULL || task == null || input == null) {
+                result();
+                return;
+            }
+            Optional<String> agent = value_type(1) == SQLITE_NULL ? Optional.empty()
+                    : Optional.ofNullable(value_text(1));
+            result(TaskKey.of(task, agent, input));
         }
     }
 

@@ -2,11 +2,11 @@ package dev.mpflow.store.sqlite;
 
 import dev.mpflow.MpflowException;
 import dev.mpflow.TaskError;
+import dev.mpflow.TaskKey;
 import dev.mpflow.TaskResult;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
-import dev.mpflow.TaskKey;
 import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import java.io.IOException;
@@ -16,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.Map;
-import java.util.HashMap;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +36,17 @@ import org.slf4j.LoggerFactory;
  * <p>The listener methods only put the event on a queue and return. One daemon thread, {@value #WRITER_THREAD_NAME},
  * takes everything queued at once and writes it in a single transaction (group commit), so the cost of a commit is
  * shared by all the rows that arrived meanwhile. {@link #close()} writes whatever is still queued before it returns.
+ *
+ * <p>A result counts as done only once its transaction is committed: {@link #completedTasks} reads committed rows
+ * only, so after any crash every task is either committed as done or runs again on resume (at-least-once
+ * execution). Recording is exactly-once: a run holds at most one final result per task ({@link TaskKey} of its
+ * name, agent and input, unique per run), a later result of the same task replacing the earlier one.
+ *
+ * <p>A run's row follows it across resumes: a {@code runStarted} for a run the file holds keeps its start and sets
+ * it running again; {@code runFinished} writes counts computed from the run's results (so they cover every process
+ * that worked on it) and the status: {@code halted} when the summary gives a halt reason (halt policy, deadline,
+ * interruption, or a close that cut work short), or tasks of the run remain cancelled; {@code finished} otherwise.
+ * A run whose process died stays {@code running}.
  *
  * <p>A write that fails is logged and remembered, and {@link #close()} then throws an {@link MpflowException} naming
  * the file and the first error: results are never dropped silently.
@@ -60,41 +69,80 @@ public final class SqliteResultStore implements ResultStore {
     /** Failed events logged one by one; beyond that they are only counted, so a full disk does not flood the log. */
     private static final int LOGGED_FAILURES = 10;
 
+    // A start of a run the store already holds is a resume: the run keeps its id, start and workflow name, and is
+    // running again; the settings are those of the process that resumed it.
     private static final String INSERT_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
-                              succeeded, failed, cancelled, retried)
-            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, 0, 0, 0, 0)
-            ON CONFLICT (run_id) DO UPDATE SET ended_at = NULL, status = 'running'""";
-    // An upsert, so that the end of a run is kept even if its start was never recorded here.
+                              definition_hash)
+            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id) DO UPDATE SET ended_at = NULL, status = 'running', halt_reason = NULL, skipped = 0,
+                host = excluded.host, max_workers = excluded.max_workers, agents = excluded.agents,
+                settings = excluded.settings,
+                definition_hash = coalesce(excluded.definition_hash, runs.definition_hash)""";
+    // An upsert, so that the end of a run is kept even if its start was never recorded here. The counts and the
+    // status follow from the results, in the next two statements.
     private static final String FINISH_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
-                              succeeded, failed, cancelled, retried)
-            VALUES (?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (run_id) DO UPDATE SET ended_at = excluded.ended_at, status = excluded.status,
-                succeeded = excluded.succeeded, failed = excluded.failed, cancelled = excluded.cancelled,
-                retried = excluded.retried""";
+                              skipped, definition_hash)
+            VALUES (?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id) DO UPDATE SET ended_at = excluded.ended_at, skipped = excluded.skipped,
+                definition_hash = coalesce(excluded.definition_hash, runs.definition_hash)""";
+    // Totals over every process of the run: the results table holds one final result per task of the run.
+    private static final String COUNT_RUN = """
+            UPDATE runs SET (succeeded, failed, cancelled, retried) = (
+                SELECT coalesce(sum(status = 'succeeded'), 0),
+                       coalesce(sum(status NOT IN ('succeeded', 'cancelled')), 0),
+                       coalesce(sum(status = 'cancelled'), 0),
+                       coalesce(sum(attempts > 1), 0)
+                FROM results WHERE results.run_id = runs.run_id)
+            WHERE run_id = ?""";
+    // Halted: this process stopped early (?1, the summary's halt reason), or tasks of the run remain cancelled (by
+    // an earlier process, whose tasks this one was not all given again).
+    private static final String SETTLE_RUN = """
+            UPDATE runs SET
+                status = CASE WHEN ?1 IS NOT NULL OR cancelled > 0 THEN 'halted' ELSE 'finished' END,
+                halt_reason = CASE WHEN ?1 IS NOT NULL THEN ?1
+                                   WHEN cancelled > 0 THEN cancelled || ' task(s) of the run remain cancelled'
+                              END
+            WHERE run_id = ?2""";
     private static final String INSERT_ATTEMPT = """
             INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status,
                                   error_type, error_message, error_stack)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    // At most one final result per task of a run: a later one replaces the earlier (and gets a new id, so that ids
+    // keep the order in which results were recorded).
     private static final String INSERT_RESULT = """
-            INSERT INTO results (run_id, task, agent, input, status, value_text, value_type,
+            INSERT OR REPLACE INTO results (run_id, task, agent, input, status, value_text, value_type,
                                  error_type, error_message, error_stack, attempts, worker_pid,
-                                 started_at, ended_at, duration_ms, stdout, stderr)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                 started_at, ended_at, duration_ms, stdout, stderr, task_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    // An attempt does not name its input, so it gets its task's key when the result arrives: every attempt of that
+    // run, task and agent still without a key that ended by then (an earlier process's attempts included).
+    private static final String KEY_ATTEMPTS = """
+            UPDATE attempts SET task_key = ?
+            WHERE run_id = ? AND task = ? AND agent IS ? AND task_key IS NULL AND ended_at <= ?""";
 
     private final Path location;
     private final Connection connection;
     private final PreparedStatement insertRun;
     private final PreparedStatement finishRun;
+    private final PreparedStatement countRun;
+    private final PreparedStatement settleRun;
     private final PreparedStatement insertAttempt;
     private final PreparedStatement insertResult;
+    private final PreparedStatement keyAttempts;
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
 
     /** Guards {@link #accepting}, so that nothing can be queued behind the stop marker. */
     private final Object intake = new Object();
     private boolean accepting = true;
+
+    /** Guards {@link #reader} and {@link #readerClosed}. */
+    private final Object reading = new Object();
+    /** The read-only connection of {@link #completedTasks}, opened at its first use. */
+    private Connection reader;
+    private boolean readerClosed;
 
     /** Serialises {@link #close()} so that a second caller waits for the first to finish. */
     private final Object closing = new Object();
@@ -111,8 +159,11 @@ public final class SqliteResultStore implements ResultStore {
         this.connection = connection;
         this.insertRun = connection.prepareStatement(INSERT_RUN);
         this.finishRun = connection.prepareStatement(FINISH_RUN);
+        this.countRun = connection.prepareStatement(COUNT_RUN);
+        this.settleRun = connection.prepareStatement(SETTLE_RUN);
         this.insertAttempt = connection.prepareStatement(INSERT_ATTEMPT);
         this.insertResult = connection.prepareStatement(INSERT_RESULT);
+        this.keyAttempts = connection.prepareStatement(KEY_ATTEMPTS);
         this.writer = new Thread(this::writeLoop, WRITER_THREAD_NAME);
         writer.setDaemon(true);
     }
@@ -146,52 +197,66 @@ public final class SqliteResultStore implements ResultStore {
         }
     }
 
-    /** The absolute path of the database file. */
     /**
-     * The committed successes of {@code runId}, keyed by {@link TaskKey}. Read on a connection of its own, so
-     * that it sees exactly what is committed.
+     * The committed successes of {@code runId}, by {@link TaskKey}: what a resume of that run skips. Read on a
+     * connection of its own, so it sees exactly what is committed (by this store, or any other process writing the
+     * file) and nothing still queued: a success counts as done only once committed. The keys are read now; the
+     * text of a value when {@link CompletedTasks#valueText} asks for it, which works after {@link #close()} too.
      *
-     * @throws MpflowException when the store holds no such run
+     * @throws MpflowException naming the run when the store holds no such run, or the store cannot be read
      */
     @Override
     public CompletedTasks completedTasks(String runId) {
-        Map<String, Optional<String>> done = new HashMap<>();
-        try (Connection read = SqliteSupport.connect(location, true)) {
+        Objects.requireNonNull(runId, "runId");
+        CommittedSuccesses.Builder done = new CommittedSuccesses.Builder();
+        boolean known = readCommitted(runId, read -> {
             try (PreparedStatement q = read.prepareStatement("SELECT 1 FROM runs WHERE run_id = ?")) {
                 q.setString(1, runId);
-                try (ResultSet rs = q.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new MpflowException("store " + location + " holds no run " + runId);
+                try (ResultSet rows = q.executeQuery()) {
+                    if (!rows.next()) {
+                        return false;
                     }
                 }
             }
-            try (PreparedStatement q = read.prepareStatement(
-                    "SELECT task, agent, input, value_text FROM results WHERE run_id = ? AND status = 'succeeded'")) {
+            // One statement is one read transaction: the keys are one consistent snapshot of the committed rows.
+            try (PreparedStatement q = read.prepareStatement("""
+                    SELECT task_key, task, agent, input, value_text FROM results
+                    WHERE run_id = ? AND status = 'succeeded'""")) {
                 q.setString(1, runId);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        String key = TaskKey.of(rs.getString(1), Optional.ofNullable(rs.getString(2)), rs.getString(3));
-                        done.put(key, Optional.ofNullable(rs.getString(4)));
+                try (ResultSet rows = q.executeQuery()) {
+                    while (rows.next()) {
+                        String key = rows.getString(1);
+                        if (key != null) {
+                            done.add(key);
+                        } else {
+                            // Every row has a key since migration V3; should one lack it, compute it from the
+                            // task, agent and input, and keep its value here since it cannot be looked up by key.
+                            done.addWithValue(TaskKey.of(rows.getString(2), Optional.ofNullable(rows.getString(3)),
+                                    rows.getString(4)), Optional.ofNullable(rows.getString(5)));
+                        }
                     }
                 }
             }
-        } catch (SQLException e) {
-            throw new MpflowException("cannot read run " + runId + " from store " + location + ": "
-                    + SqliteSupport.oneLine(e), e);
+            return true;
+        });
+        if (!known) {
+            throw new MpflowException("store " + location + " holds no run " + runId);
         }
-        return new CompletedTasks() {
-            @Override
-            public boolean contains(String key) {
-                return done.containsKey(key);
+        CommittedSuccesses successes = done.build(key -> readCommitted(runId, read -> {
+            try (PreparedStatement q = read.prepareStatement("""
+                    SELECT value_text FROM results WHERE run_id = ? AND task_key = ? AND status = 'succeeded'""")) {
+                q.setString(1, runId);
+                q.setString(2, key);
+                try (ResultSet rows = q.executeQuery()) {
+                    return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.<String>empty();
+                }
             }
-
-            @Override
-            public Optional<String> valueText(String key) {
-                return done.getOrDefault(key, Optional.empty());
-            }
-        };
+        }));
+        log.debug("store {}: run {} has {} committed successes", location, runId, successes.size());
+        return successes;
     }
 
+    /** The absolute path of the database file. */
     public Path location() {
         return location;
     }
@@ -248,10 +313,53 @@ public final class SqliteResultStore implements ResultStore {
                 queue.clear();
             }
             closeQuietly(connection);
+            synchronized (reading) {
+                readerClosed = true;
+                closeQuietly(reader);
+                reader = null;
+            }
             if (failedEvents > 0) {
                 throw new MpflowException("store " + location + " could not record " + failedEvents
                         + " event(s); first error: " + firstFailure, firstFailureCause);
             }
+        }
+    }
+
+    private interface Read<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code read} on the store's read-only connection, opened at the first read; after {@link #close()}, on
+     * one opened for this read alone.
+     */
+    private <T> T readCommitted(String runId, Read<T> read) {
+        try {
+            synchronized (reading) {
+                if (!readerClosed) {
+                    if (reader == null) {
+                        reader = openReader();
+                    }
+                    return read.run(reader);
+                }
+            }
+            try (Connection once = openReader()) {
+                return read.run(once);
+            }
+        } catch (SQLException e) {
+            throw new MpflowException("cannot read run " + runId + " from store " + location + ": "
+                    + SqliteSupport.oneLine(e), e);
+        }
+    }
+
+    private Connection openReader() throws SQLException {
+        Connection c = SqliteSupport.connect(location, true);
+        try {
+            SqliteSupport.execute(c, "PRAGMA busy_timeout = " + SqliteSupport.BUSY_TIMEOUT_MILLIS);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
         }
     }
 
@@ -461,7 +569,8 @@ public final class SqliteResultStore implements ResultStore {
                     ends++;
                 }
             }
-            // Rows referring to a run go after its insert, and the run's end after everything else, whatever the
+            // Rows referring to a run go after its insert, the keys of attempts after both the attempts and the
+            // results, and the run's end (whose counts come from the results) after everything else, whatever the
             // order of the events within the batch.
             if (runs > 0) {
                 insertRun.executeBatch();
@@ -471,16 +580,19 @@ public final class SqliteResultStore implements ResultStore {
             }
             if (results > 0) {
                 insertResult.executeBatch();
+                keyAttempts.executeBatch();
             }
             if (ends > 0) {
                 finishRun.executeBatch();
+                countRun.executeBatch();
+                settleRun.executeBatch();
             }
             SqliteSupport.execute(connection, "COMMIT");
         } finally {
-            insertRun.clearBatch();
-            insertAttempt.clearBatch();
-            insertResult.clearBatch();
-            finishRun.clearBatch();
+            for (PreparedStatement statement : List.of(insertRun, insertAttempt, insertResult, keyAttempts,
+                    finishRun, countRun, settleRun)) {
+                statement.clearBatch();
+            }
         }
     }
 
@@ -493,6 +605,7 @@ public final class SqliteResultStore implements ResultStore {
         s.setInt(5, run.maxWorkers());
         s.setString(6, SqliteSupport.agentsJson(run.agents()));
         s.setString(7, run.settings());
+        setNullable(s, 8, run.definitionHash().orElse(null));
         s.addBatch();
     }
 
@@ -508,11 +621,16 @@ public final class SqliteResultStore implements ResultStore {
         s.setInt(6, run.maxWorkers());
         s.setString(7, SqliteSupport.agentsJson(run.agents()));
         s.setString(8, run.settings());
-        s.setLong(9, summary.succeeded());
-        s.setLong(10, summary.failed());
-        s.setLong(11, summary.cancelled());
-        s.setLong(12, summary.retried());
+        s.setLong(9, summary.skipped());
+        setNullable(s, 10, run.definitionHash().orElse(null));
         s.addBatch();
+
+        countRun.setString(1, run.runId());
+        countRun.addBatch();
+
+        setNullable(settleRun, 1, summary.haltReason().orElse(null));
+        settleRun.setString(2, run.runId());
+        settleRun.addBatch();
     }
 
     private void bindAttempt(AttemptRecord a) throws SQLException {
@@ -547,7 +665,17 @@ public final class SqliteResultStore implements ResultStore {
         s.setLong(15, r.duration().toMillis());
         s.setString(16, r.stdout());
         s.setString(17, r.stderr());
+        String key = r.key();
+        s.setString(18, key);
         s.addBatch();
+
+        PreparedStatement k = keyAttempts;
+        k.setString(1, key);
+        k.setString(2, runId);
+        k.setString(3, r.task());
+        setNullable(k, 4, r.agent().orElse(null));
+        k.setString(5, SqliteSupport.instantText(r.endedAt()));
+        k.addBatch();
     }
 
     /** Binds the three error columns starting at {@code index}, all NULL when there is no error. */

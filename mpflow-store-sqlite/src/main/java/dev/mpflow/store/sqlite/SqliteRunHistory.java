@@ -2,6 +2,7 @@ package dev.mpflow.store.sqlite;
 
 import dev.mpflow.MpflowException;
 import dev.mpflow.TaskError;
+import dev.mpflow.TaskKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,24 +13,38 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Reads the runs, results and attempts of a store written by {@link SqliteResultStore}, for tests and the command
- * line. The file is opened read-only and never created or migrated; it may be read while a store writes to it.
- * Methods may be called from several threads.
+ * line. The file is opened read-only and never created or migrated; it may be read while stores write to it. Only
+ * {@link #deleteRunsKeepingNewest} writes, on a connection of its own. Methods may be called from several threads.
+ *
+ * <p>Where a method takes a run id, an unknown one reads as empty. {@link #run(String)} also takes
+ * {@value #LATEST}, the run that started last.
  */
 public final class SqliteRunHistory implements AutoCloseable {
+    /** What {@link #run(String)} takes for the run that started last. */
+    public static final String LATEST = "latest";
+
+    private static final String NEWEST_FIRST = " ORDER BY started_at DESC, run_id DESC";
+    // Counts of a running run come from its results, so that a live run, or one whose process died, shows its
+    // progress; an ended run's were written at its end from the same rows.
     private static final String RUN_COLUMNS = "run_id, workflow, started_at, ended_at, status, host, max_workers, "
-            + "settings, succeeded, failed, cancelled, retried";
+            + "settings, skipped, halt_reason, definition_hash, "
+            + liveCount("succeeded", "x.status = 'succeeded'") + ", "
+            + liveCount("failed", "x.status NOT IN ('succeeded', 'cancelled')") + ", "
+            + liveCount("cancelled", "x.status = 'cancelled'") + ", "
+            + liveCount("retried", "x.attempts > 1");
     private static final String RESULT_COLUMNS = "id, run_id, task, agent, input, status, value_text, value_type, "
             + "error_type, error_message, error_stack, attempts, worker_pid, started_at, ended_at, duration_ms, "
-            + "stdout, stderr";
+            + "stdout, stderr, task_key";
     private static final String ATTEMPT_COLUMNS = "id, run_id, task, agent, attempt, worker_pid, started_at, "
-            + "ended_at, status, error_type, error_message, error_stack";
+            + "ended_at, status, error_type, error_message, error_stack, task_key";
+    /** The runs beyond the newest {@code ?}, oldest included: what {@link #deleteRunsKeepingNewest} removes. */
+    private static final String OLD_RUNS = "SELECT run_id FROM runs" + NEWEST_FIRST + " LIMIT -1 OFFSET ?";
 
     private final Path location;
     private final Connection connection;
@@ -38,6 +53,11 @@ public final class SqliteRunHistory implements AutoCloseable {
     private SqliteRunHistory(Path location, Connection connection) {
         this.location = location;
         this.connection = connection;
+    }
+
+    private static String liveCount(String column, String condition) {
+        return "CASE WHEN status = 'running' THEN (SELECT count(*) FROM results x WHERE x.run_id = runs.run_id AND "
+                + condition + ") ELSE " + column + " END AS " + column;
     }
 
     /**
@@ -77,80 +97,162 @@ public final class SqliteRunHistory implements AutoCloseable {
         return location;
     }
 
-    /** Every run, newest first. */
+    /**
+     * Every run, newest (by start) first. The counts of a {@link StoredRun.Status#RUNNING running} run are those
+     * of the results committed so far.
+     */
     public synchronized List<StoredRun> runs() {
-        String sql = "SELECT " + RUN_COLUMNS + " FROM runs ORDER BY started_at DESC, run_id DESC";
-        return query(() -> {
-            List<StoredRun> runs = new ArrayList<>();
-            try (PreparedStatement statement = connection.prepareStatement(sql);
-                    ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    runs.add(run(rows, List.of()));
-                }
-            }
-            // Agents second: a run is inserted with its agents at once, so every run read above has them by now.
-            Map<String, List<String>> agents = agents(null);
-            List<StoredRun> withAgents = new ArrayList<>(runs.size());
-            for (StoredRun r : runs) {
-                withAgents.add(new StoredRun(r.runId(), r.workflow(), r.startedAt(), r.endedAt(), r.status(),
-                        r.host(), r.maxWorkers(), agents.getOrDefault(r.runId(), List.of()), r.settings(),
-                        r.succeeded(), r.failed(), r.cancelled(), r.retried()));
-            }
-            return withAgents;
-        });
+        return query(() -> readRuns("SELECT " + RUN_COLUMNS + " FROM runs" + NEWEST_FIRST, null));
     }
 
-    /** The run with this id, if the store has it. */
+    /**
+     * The run with this id, or with {@value #LATEST} the run that started last; empty when the store has none.
+     */
     public synchronized Optional<StoredRun> run(String runId) {
         Objects.requireNonNull(runId, "runId");
-        String sql = "SELECT " + RUN_COLUMNS + " FROM runs WHERE run_id = ?";
+        if (runId.equals(LATEST)) {
+            return query(() -> first(readRuns("SELECT " + RUN_COLUMNS + " FROM runs" + NEWEST_FIRST + " LIMIT 1",
+                    null)));
+        }
+        return query(() -> first(readRuns("SELECT " + RUN_COLUMNS + " FROM runs WHERE run_id = ?", runId)));
+    }
+
+    /**
+     * The run that {@code --resume} without a run id continues: the newest (by start) run of {@code workflow} that
+     * is unfinished, that is {@link StoredRun.Status#RUNNING running} (its process died, or it is still going
+     * elsewhere: the store cannot tell) or {@link StoredRun.Status#HALTED halted} (a halt policy, deadline or
+     * interruption stopped it, or tasks were cancelled). A {@link StoredRun.Status#FINISHED finished} run is never
+     * picked, even when tasks of it failed: every task reached a final result, and re-running the failed ones is
+     * what {@code --retry-failed} asks for explicitly.
+     *
+     * @param workflow the workflow's name, as the runs record it
+     */
+    public synchronized Optional<StoredRun> latestUnfinishedRun(String workflow) {
+        Objects.requireNonNull(workflow, "workflow");
+        String sql = "SELECT " + RUN_COLUMNS + " FROM runs WHERE workflow = ? AND status IN ('running', 'halted')"
+                + NEWEST_FIRST + " LIMIT 1";
+        return query(() -> first(readRuns(sql, workflow)));
+    }
+
+    /**
+     * The hash of the workflow definition the run was started (or last resumed) with; empty when the run gave
+     * none, or the store has no such run.
+     */
+    public synchronized Optional<String> definitionHash(String runId) {
+        Objects.requireNonNull(runId, "runId");
         return query(() -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT definition_hash FROM runs WHERE run_id = ?")) {
                 statement.setString(1, runId);
                 try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(run(rows, agents(runId).getOrDefault(runId, List.of())));
+                    return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.<String>empty();
                 }
             }
         });
     }
 
-    /** The final results of a run, in the order they were recorded; empty for an unknown run. */
+    /** The final results of a run, one per task, in the order they were recorded; empty for an unknown run. */
     public synchronized List<StoredResult> results(String runId) {
         Objects.requireNonNull(runId, "runId");
-        String sql = "SELECT " + RESULT_COLUMNS + " FROM results WHERE run_id = ? ORDER BY id";
-        return query(() -> {
-            List<StoredResult> results = new ArrayList<>();
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setString(1, runId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        results.add(result(rows));
-                    }
-                }
-            }
-            return results;
-        });
+        return query(() -> readResults("SELECT " + RESULT_COLUMNS + " FROM results WHERE run_id = ? ORDER BY id",
+                runId));
+    }
+
+    /**
+     * The final results of the tasks named {@code taskName} in a run, in the order they were recorded: one per
+     * agent for a task run by several agents on their own, one per input when tasks share a name; empty when there
+     * is none.
+     */
+    public synchronized List<StoredResult> results(String runId, String taskName) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(taskName, "taskName");
+        return query(() -> readResults("SELECT " + RESULT_COLUMNS + " FROM results WHERE run_id = ? AND task = ? "
+                + "ORDER BY id", runId, taskName));
+    }
+
+    /**
+     * The final result of the task named {@code taskName} in a run; empty when there is none.
+     *
+     * @throws MpflowException when the name does not tell one result: several agents ran the task on their own,
+     *     or tasks share the name (use {@link #results(String, String)})
+     */
+    public synchronized Optional<StoredResult> result(String runId, String taskName) {
+        List<StoredResult> found = results(runId, taskName);
+        if (found.size() > 1) {
+            throw new MpflowException("run " + runId + " has " + found.size() + " results of task '" + taskName
+                    + "' (" + describe(found) + ")");
+        }
+        return found.stream().findFirst();
     }
 
     /** Every attempt of a run, in the order they were recorded; empty for an unknown run. */
     public synchronized List<StoredAttempt> attempts(String runId) {
         Objects.requireNonNull(runId, "runId");
-        String sql = "SELECT " + ATTEMPT_COLUMNS + " FROM attempts WHERE run_id = ? ORDER BY id";
-        return query(() -> {
-            List<StoredAttempt> attempts = new ArrayList<>();
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setString(1, runId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        attempts.add(attempt(rows));
+        return query(() -> readAttempts("SELECT " + ATTEMPT_COLUMNS + " FROM attempts WHERE run_id = ? ORDER BY id",
+                runId));
+    }
+
+    /**
+     * The attempts of the tasks named {@code taskName} in a run, across all its processes, in the order they were
+     * recorded; empty when there is none.
+     */
+    public synchronized List<StoredAttempt> attempts(String runId, String taskName) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(taskName, "taskName");
+        return query(() -> readAttempts("SELECT " + ATTEMPT_COLUMNS + " FROM attempts WHERE run_id = ? AND task = ? "
+                + "ORDER BY id", runId, taskName));
+    }
+
+    /**
+     * Deletes every run but the newest {@code keep} (by start), with their results and attempts, in one
+     * transaction: {@code mpflow gc --keep N}. Runs of any status go, a {@link StoredRun.Status#RUNNING running}
+     * one included: do not collect a store while an older run is still going in another process. The file does
+     * not shrink; SQLite reuses the freed pages.
+     *
+     * @param keep how many runs to keep, 0 or more
+     * @return how many runs were deleted
+     * @throws MpflowException naming the store when it cannot be written
+     */
+    public synchronized int deleteRunsKeepingNewest(int keep) {
+        if (keep < 0) {
+            throw new IllegalArgumentException("keep must not be negative, was " + keep);
+        }
+        if (closed) {
+            throw new MpflowException("store " + location + " is closed");
+        }
+        Connection writer = null;
+        try {
+            writer = SqliteSupport.connect(location, false);
+            SqliteSupport.execute(writer, "PRAGMA busy_timeout = " + SqliteSupport.BUSY_TIMEOUT_MILLIS);
+            Migrations.checkReadable(writer, location);
+            // IMMEDIATE: the write lock first, so that the runs chosen are the ones deleted.
+            SqliteSupport.execute(writer, "BEGIN IMMEDIATE");
+            int deleted;
+            try {
+                for (String table : List.of("attempts", "results")) {
+                    try (PreparedStatement statement = writer.prepareStatement(
+                            "DELETE FROM " + table + " WHERE run_id IN (" + OLD_RUNS + ")")) {
+                        statement.setInt(1, keep);
+                        statement.executeUpdate();
                     }
                 }
+                try (PreparedStatement statement = writer.prepareStatement(
+                        "DELETE FROM runs WHERE run_id IN (" + OLD_RUNS + ")")) {
+                    statement.setInt(1, keep);
+                    deleted = statement.executeUpdate();
+                }
+                SqliteSupport.execute(writer, "COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                SqliteSupport.rollbackQuietly(writer);
+                throw e;
             }
-            return attempts;
-        });
+            return deleted;
+        } catch (SQLException e) {
+            throw new MpflowException("cannot delete old runs from store " + location + ": "
+                    + SqliteSupport.oneLine(e), e);
+        } finally {
+            closeQuietly(writer);
+        }
     }
 
     /** Closes the database. Idempotent. */
@@ -160,6 +262,78 @@ public final class SqliteRunHistory implements AutoCloseable {
             closed = true;
             closeQuietly(connection);
         }
+    }
+
+    private List<StoredRun> readRuns(String sql, String parameter) throws SQLException {
+        List<StoredRun> runs = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            if (parameter != null) {
+                statement.setString(1, parameter);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    runs.add(run(rows, List.of()));
+                }
+            }
+        }
+        if (runs.isEmpty()) {
+            return runs;
+        }
+        // Agents second: a run is inserted with its agents at once, so every run read above has them by now.
+        Map<String, List<String>> agents = agents(runs.size() == 1 ? runs.get(0).runId() : null);
+        List<StoredRun> withAgents = new ArrayList<>(runs.size());
+        for (StoredRun r : runs) {
+            withAgents.add(new StoredRun(r.runId(), r.workflow(), r.startedAt(), r.endedAt(), r.status(), r.host(),
+                    r.maxWorkers(), agents.getOrDefault(r.runId(), List.of()), r.settings(), r.succeeded(),
+                    r.failed(), r.cancelled(), r.retried(), r.skipped(), r.haltReason(), r.definitionHash()));
+        }
+        return withAgents;
+    }
+
+    private List<StoredResult> readResults(String sql, String... parameters) throws SQLException {
+        List<StoredResult> results = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    results.add(result(rows));
+                }
+            }
+        }
+        return results;
+    }
+
+    private List<StoredAttempt> readAttempts(String sql, String... parameters) throws SQLException {
+        List<StoredAttempt> attempts = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    attempts.add(attempt(rows));
+                }
+            }
+        }
+        return attempts;
+    }
+
+    private static <T> Optional<T> first(List<T> items) {
+        return items.stream().findFirst();
+    }
+
+    private static String describe(List<StoredResult> results) {
+        StringBuilder text = new StringBuilder();
+        for (StoredResult r : results) {
+            if (text.length() > 0) {
+                text.append("; ");
+            }
+            text.append(r.agent().map(a -> "agent " + a + ", ").orElse("")).append("input '")
+                    .append(r.input().length() > 40 ? r.input().substring(0, 40) + "..." : r.input()).append('\'');
+        }
+        return text.toString();
     }
 
     /** The agents of one run ({@code runId}) or of all runs ({@code null}), by run id, in order. */
@@ -183,12 +357,8 @@ public final class SqliteRunHistory implements AutoCloseable {
 
     private StoredRun run(ResultSet rows, List<String> agents) throws SQLException {
         String status = rows.getString("status");
-        StoredRun.Status runStatus;
-        try {
-            runStatus = StoredRun.Status.valueOf(status.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new MpflowException("cannot read store " + location + ": unknown run status '" + status + "'", e);
-        }
+        StoredRun.Status runStatus = StoredRun.Status.ofWireName(status).orElseThrow(() -> new MpflowException(
+                "cannot read store " + location + ": unknown run status '" + status + "'"));
         return new StoredRun(
                 rows.getString("run_id"),
                 rows.getString("workflow"),
@@ -202,15 +372,20 @@ public final class SqliteRunHistory implements AutoCloseable {
                 rows.getLong("succeeded"),
                 rows.getLong("failed"),
                 rows.getLong("cancelled"),
-                rows.getLong("retried"));
+                rows.getLong("retried"),
+                rows.getLong("skipped"),
+                Optional.ofNullable(rows.getString("halt_reason")),
+                Optional.ofNullable(rows.getString("definition_hash")));
     }
 
     private StoredResult result(ResultSet rows) throws SQLException {
+        String key = rows.getString("task_key");
+        Optional<String> agent = Optional.ofNullable(rows.getString("agent"));
         return new StoredResult(
                 rows.getLong("id"),
                 rows.getString("run_id"),
                 rows.getString("task"),
-                Optional.ofNullable(rows.getString("agent")),
+                agent,
                 rows.getString("input"),
                 SqliteSupport.taskStatus(rows.getString("status"), location),
                 Optional.ofNullable(rows.getString("value_text")),
@@ -222,7 +397,9 @@ public final class SqliteRunHistory implements AutoCloseable {
                 SqliteSupport.instant(rows.getString("ended_at"), location),
                 Duration.ofMillis(rows.getLong("duration_ms")),
                 rows.getString("stdout"),
-                rows.getString("stderr"));
+                rows.getString("stderr"),
+                // Every row has one since migration V3; computed the same way should one not.
+                key != null ? key : TaskKey.of(rows.getString("task"), agent, rows.getString("input")));
     }
 
     private StoredAttempt attempt(ResultSet rows) throws SQLException {
@@ -236,7 +413,8 @@ public final class SqliteRunHistory implements AutoCloseable {
                 SqliteSupport.instant(rows.getString("started_at"), location),
                 SqliteSupport.instant(rows.getString("ended_at"), location),
                 SqliteSupport.taskStatus(rows.getString("status"), location),
-                error(rows));
+                error(rows),
+                Optional.ofNullable(rows.getString("task_key")));
     }
 
     /** The error columns as one {@link TaskError}; {@code error_type} is NULL exactly when there was no error. */

@@ -9,9 +9,10 @@ import java.util.Optional;
 
 /**
  * A task's final result as stored: one row of the {@code results} table. The value itself is not kept, only its
- * text and class name.
+ * text and class name. A run holds one result per task: when a task runs again (a resume, or the same task given
+ * twice), its later result replaces the earlier one.
  *
- * @param id the row's id; ids grow in the order results were recorded
+ * @param id the row's id; ids grow in the order results were recorded (a replacing result gets a new one)
  * @param runId the run it belongs to
  * @param task the task's name
  * @param agent the agent's name, when the job ran one
@@ -28,11 +29,13 @@ import java.util.Optional;
  * @param duration from {@code startedAt} to {@code endedAt}, in whole milliseconds
  * @param stdout what the last attempt printed to standard output
  * @param stderr what the last attempt printed to standard error
+ * @param taskKey the task's identity, {@link dev.mpflow.TaskKey} of its name, agent and input: a run holds at most
+ *     one result per key
  */
 public record StoredResult(long id, String runId, String task, Optional<String> agent, String input,
         TaskStatus status, Optional<String> valueText, Optional<String> valueType, Optional<TaskError> error,
         int attempts, long workerPid, Instant startedAt, Instant endedAt, Duration duration, String stdout,
-        String stderr) {
+        String stderr, String taskKey) {
     /** Checks that no component is {@code null}; absent values are empty {@code Optional}s. */
     public StoredResult {
         Objects.requireNonNull(runId, "runId");
@@ -48,6 +51,7 @@ public record StoredResult(long id, String runId, String task, Optional<String> 
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(stdout, "stdout");
         Objects.requireNonNull(stderr, "stderr");
+        Objects.requireNonNull(taskKey, "taskKey");
     }
 
     /** Whether the task succeeded. */

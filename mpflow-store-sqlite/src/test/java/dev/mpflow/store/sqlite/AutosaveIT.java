@@ -70,6 +70,8 @@ class AutosaveIT {
             assertThat(run.runId()).isEqualTo(runId);
             assertThat(run.workflow()).isEqualTo("autosave-it");
             assertThat(run.status()).isEqualTo(StoredRun.Status.FINISHED);
+            // Closing the workflow after its tasks finished is no halt.
+            assertThat(run.haltReason()).isEmpty();
             assertThat(run.endedAt()).isPresent();
             assertThat(run.maxWorkers()).isEqualTo(2);
             assertThat(run.agents()).isEmpty();
@@ -167,7 +169,9 @@ class AutosaveIT {
 
         try (SqliteRunHistory history = SqliteRunHistory.open(file)) {
             StoredRun run = history.run(runId).orElseThrow();
-            assertThat(run.finished()).isTrue();
+            assertThat(run.status()).isEqualTo(StoredRun.Status.HALTED);
+            assertThat(run.haltReason()).hasValueSatisfying(reason -> assertThat(reason).contains("halt"));
+            assertThat(run.endedAt()).isPresent();
             assertThat(run.succeeded()).isZero();
             assertThat(run.failed()).isEqualTo(1);
             assertThat(run.cancelled()).isEqualTo(2);

@@ -49,4 +49,32 @@ class MigrationsTest {
         assertThat(Migrations.statements(second.script()))
                 .containsExactly("ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0");
     }
+
+    @Test
+    void theThirdMigrationKeysResultsAndAttemptsMakesResultsUniquePerTaskAndRebuildsRuns() {
+        Migrations.Migration third = Migrations.all().get(2);
+        assertThat(third.name()).isEqualTo("V3__resume.sql");
+        List<String> statements = Migrations.statements(third.script());
+        assertThat(statements).contains(
+                "ALTER TABLE results ADD COLUMN task_key TEXT",
+                "ALTER TABLE attempts ADD COLUMN task_key TEXT",
+                "CREATE UNIQUE INDEX results_run_task_key ON results (run_id, task_key)",
+                "ALTER TABLE runs_v3 RENAME TO runs");
+        // Keys are filled in before the unique index is made, and duplicates removed in between.
+        int fill = indexOfStartingWith(statements, "UPDATE results SET task_key = mpflow_task_key");
+        int dedupe = indexOfStartingWith(statements, "DELETE FROM results");
+        int unique = indexOfStartingWith(statements, "CREATE UNIQUE INDEX");
+        assertThat(fill).isNotNegative().isLessThan(dedupe);
+        assertThat(dedupe).isLessThan(unique);
+        assertThat(Migrations.TASK_KEY_FUNCTION).isEqualTo("mpflow_task_key");
+    }
+
+    private static int indexOfStartingWith(List<String> statements, String prefix) {
+        for (int i = 0; i < statements.size(); i++) {
+            if (statements.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.mpflow.MpflowException;
 import dev.mpflow.TaskError;
+import dev.mpflow.TaskKey;
 import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
+import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.spi.CompletedTasks;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,9 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A store written by an older mpflow survives being opened by a newer schema's migrations. The old file is built
- * here from the version 1 script alone, with rows inserted the way version 1 wrote them, so that nothing of the
- * current writing code is involved in making it.
+ * A store written by an older mpflow survives being opened by a newer schema's migrations. The old files are built
+ * here from the old scripts alone, with rows inserted the way those versions wrote them, so that nothing of the
+ * current writing code is involved in making them.
  */
 class SchemaUpgradeTest {
     private static final Instant STARTED = Instant.parse("2025-02-01T08:30:00.000000001Z");
@@ -76,7 +79,8 @@ class SchemaUpgradeTest {
             StoredRun before = history.run("before").orElseThrow();
             assertThat(before).isEqualTo(new StoredRun("before", "legacy", STARTED,
                     Optional.of(STARTED.plusSeconds(5)), StoredRun.Status.FINISHED, "old-host", 3,
-                    List.of("summarise", "review"), "maxWorkers=3 retries=1", 1, 1, 0, 1));
+                    List.of("summarise", "review"), "maxWorkers=3 retries=1", 1, 1, 0, 1, 0, Optional.empty(),
+                    Optional.empty()));
             assertThat(before.cancelled()).isZero();
             assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("after", "before");
             assertThat(history.run("after").orElseThrow().cancelled()).isEqualTo(1);
@@ -85,19 +89,22 @@ class SchemaUpgradeTest {
                     new StoredResult(1, "before", "alpha", Optional.of("summarise"), "text one",
                             TaskStatus.SUCCEEDED, Optional.of("42"), Optional.of("java.lang.Integer"),
                             Optional.empty(), 1, 101, STARTED.plusMillis(1), STARTED.plusMillis(1501),
-                            Duration.ofMillis(1500), "printed\n", ""),
+                            Duration.ofMillis(1500), "printed\n", "",
+                            TaskKey.of("alpha", Optional.of("summarise"), "text one")),
                     new StoredResult(2, "before", "gamma", Optional.empty(), "text two", TaskStatus.FAILED,
                             Optional.empty(), Optional.empty(),
                             Optional.of(new TaskError("java.lang.IllegalStateException", "boom", STACK)), 2, 102,
                             STARTED.plusMillis(1), STARTED.plusSeconds(3), Duration.ofMillis(2999), "",
-                            "trace\n"));
+                            "trace\n", TaskKey.of("gamma", Optional.empty(), "text two")));
             assertThat(history.attempts("before")).containsExactly(
                     new StoredAttempt(1, "before", "gamma", Optional.empty(), 1, 102, STARTED.plusMillis(1),
                             STARTED.plusMillis(2), TaskStatus.TIMED_OUT,
-                            Optional.of(new TaskError("Timeout", "after 1s", ""))),
+                            Optional.of(new TaskError("Timeout", "after 1s", "")),
+                            Optional.of(TaskKey.of("gamma", Optional.empty(), "text two"))),
                     new StoredAttempt(2, "before", "gamma", Optional.empty(), 2, 102, STARTED.plusMillis(2),
                             STARTED.plusSeconds(3), TaskStatus.FAILED,
-                            Optional.of(new TaskError("java.lang.IllegalStateException", "boom", STACK))));
+                            Optional.of(new TaskError("java.lang.IllegalStateException", "boom", STACK)),
+                            Optional.of(TaskKey.of("gamma", Optional.empty(), "text two"))));
         }
     }
 
@@ -135,6 +142,11 @@ class SchemaUpgradeTest {
                     try (SqliteResultStore store = SqliteResultStore.open(db)) {
                         RunInfo run = new RunInfo(runId, "w", STARTED.plusSeconds(60), 1, List.of(), "", Optional.empty(), false);
                         store.runStarted(run);
+                        for (String task : List.of("x", "y")) {
+                            store.taskFinished(runId, new TaskResult(task, Optional.empty(), "", TaskStatus.CANCELLED,
+                                    null, Optional.of(new TaskError("dev.mpflow.TaskCancelledException", "stopped",
+                                            "")), 0, 0, run.startedAt(), run.startedAt(), "", ""));
+                        }
                         store.runFinished(run, new RunSummary(0, 0, 2, 0, 0, Duration.ofSeconds(1), Optional.empty()));
                     }
                     return null;
@@ -152,6 +164,148 @@ class SchemaUpgradeTest {
                             tuple("left", 2L),
                             tuple("right", 2L),
                             tuple("before", 0L));
+        }
+    }
+
+    @Test
+    void aVersionTwoStoreGetsTaskKeysKeepsOneResultPerTaskAndItsRunsCanBeResumed() throws Exception {
+        Path db = dir.resolve("v2.db");
+        createVersionTwoStore(db);
+
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            // Resumable: the committed successes of an old run, by the keys the migration computed.
+            CompletedTasks done = store.completedTasks("resumed");
+            assertThat(done.contains(key("t1", "one"))).isTrue();
+            assertThat(done.valueText(key("t1", "one"))).contains("1 again");
+            assertThat(done.contains(key("t2", "two"))).isTrue();
+            assertThat(done.contains(key("t3", "three"))).isFalse();
+            // Foreign keys are back on after the migration: an attempt of an unknown run is refused.
+            store.attemptFinished(new AttemptRecord("unknown", "orphan", Optional.empty(), 1, 1, STARTED, STARTED,
+                    TaskStatus.SUCCEEDED, Optional.empty()));
+            assertThatThrownBy(store::close).hasMessageContaining("FOREIGN KEY");
+        }
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            assertThat(SqliteSupport.userVersion(c)).isEqualTo(Migrations.latestVersion());
+            // One result fewer: the first of t1's two in run "resumed".
+            assertThat(SqliteSupport.queryText(c, "SELECT count(*) FROM results")).isEqualTo("8");
+            assertThat(SqliteSupport.queryText(c, "SELECT count(*) FROM attempts")).isEqualTo("5");
+            assertThat(SqliteSupport.queryText(c, "SELECT count(*) FROM results WHERE task_key IS NULL"))
+                    .isEqualTo("0");
+            assertThat(SqliteSupport.queryText(c, "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                    + "sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)"))
+                    .isEqualTo("attempts_run_id,attempts_unkeyed,results_run_task_key");
+        }
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.runs()).extracting(StoredRun::runId, StoredRun::status).containsExactly(
+                    tuple("twins", StoredRun.Status.FINISHED),
+                    tuple("died", StoredRun.Status.RUNNING),
+                    tuple("halted", StoredRun.Status.HALTED),
+                    tuple("resumed", StoredRun.Status.FINISHED));
+            StoredRun halted = history.run("halted").orElseThrow();
+            assertThat(halted.haltReason()).hasValueSatisfying(r -> assertThat(r).contains("not recorded"));
+            assertThat(List.of(halted.succeeded(), halted.failed(), halted.cancelled())).containsExactly(1L, 0L, 1L);
+            assertThat(history.run("resumed").orElseThrow().haltReason()).isEmpty();
+            assertThat(history.run("resumed").orElseThrow().definitionHash()).isEmpty();
+            assertThat(history.latestUnfinishedRun("legacy")).map(StoredRun::runId).contains("died");
+
+            assertThat(history.results("resumed")).extracting(StoredResult::task, StoredResult::status,
+                    r -> r.valueText().orElse(null), StoredResult::taskKey).containsExactly(
+                            tuple("t2", TaskStatus.SUCCEEDED, "2", key("t2", "two")),
+                            tuple("t3", TaskStatus.FAILED, null, key("t3", "three")),
+                            tuple("t1", TaskStatus.SUCCEEDED, "1 again", key("t1", "one")));
+            assertThat(history.attempts("resumed")).extracting(StoredAttempt::task, StoredAttempt::taskKey)
+                    .containsExactly(
+                            tuple("t1", Optional.of(key("t1", "one"))),
+                            tuple("t2", Optional.of(key("t2", "two"))),
+                            tuple("t1", Optional.of(key("t1", "one"))));
+            // Two tasks named alike: their attempt cannot be told to belong to either.
+            assertThat(history.results("twins")).extracting(StoredResult::taskKey)
+                    .containsExactly(key("same", "a"), key("same", "b"));
+            assertThat(history.attempts("twins")).extracting(StoredAttempt::taskKey).containsExactly(Optional.empty());
+        }
+
+        // The old run resumes: one result per task, counts over the whole run.
+        RunInfo resume = new RunInfo("resumed", "legacy", STARTED.plusSeconds(7200), 1, List.of(), "",
+                Optional.of("hash"), true);
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(resume);
+            store.taskFinished("resumed", new TaskResult("t3", Optional.empty(), "three", TaskStatus.SUCCEEDED, 3,
+                    Optional.empty(), 1, 1, resume.startedAt(), resume.startedAt(), "", ""));
+            store.runFinished(resume, new RunSummary(1, 0, 0, 2, 0, Duration.ofSeconds(1), Optional.empty()));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun run = history.run("resumed").orElseThrow();
+            assertThat(run.startedAt()).isEqualTo(STARTED);
+            assertThat(run.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(List.of(run.succeeded(), run.failed(), run.cancelled(), run.skipped()))
+                    .containsExactly(3L, 0L, 0L, 2L);
+            assertThat(history.results("resumed")).extracting(StoredResult::task)
+                    .containsExactly("t2", "t1", "t3");
+        }
+    }
+
+    private static String key(String task, String input) {
+        return TaskKey.of(task, Optional.empty(), input);
+    }
+
+    /**
+     * A store as version 2 left it, built from the version 1 and 2 scripts alone: a run resumed before keys existed,
+     * which recorded task t1 twice (failed, then succeeded on resume); a run halted with a cancelled task; a run whose
+     * process died; and a run with two tasks of one name, whose attempt matches both.
+     */
+    private static void createVersionTwoStore(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode = WAL");
+                for (String sql : scriptStatements("migrations/V1__initial.sql")) {
+                    s.execute(sql);
+                }
+                for (String sql : scriptStatements("migrations/V2__cancelled.sql")) {
+                    s.execute(sql);
+                }
+                s.execute("PRAGMA user_version = 2");
+                s.executeUpdate("""
+                        INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents,
+                                          settings, succeeded, failed, retried, cancelled)
+                        VALUES ('resumed', 'legacy', '2025-02-01T08:30:00.000000001Z',
+                                '2025-02-01T09:00:00.000000001Z', 'finished', 'h', 1, '[]', '', 2, 1, 0, 0),
+                               ('halted', 'legacy', '2025-02-01T08:31:00.000000001Z',
+                                '2025-02-01T08:32:00.000000001Z', 'finished', 'h', 1, '[]', '', 1, 0, 0, 1),
+                               ('died', 'legacy', '2025-02-01T08:32:00.000000001Z', NULL, 'running', 'h', 1, '[]',
+                                '', 0, 0, 0, 0),
+                               ('twins', 'other', '2025-02-01T08:33:00.000000001Z',
+                                '2025-02-01T08:34:00.000000001Z', 'finished', 'h', 1, '[]', '', 2, 0, 0, 0)""");
+            }
+            String result = """
+                    INSERT INTO results (run_id, task, agent, input, status, value_text, value_type, attempts,
+                                         worker_pid, started_at, ended_at, duration_ms, stdout, stderr,
+                                         error_type, error_message, error_stack)
+                    VALUES (?, ?, NULL, ?, ?, ?, NULL, 1, 1, '2025-02-01T08:30:00.000000001Z',
+                            '2025-02-01T08:30:01.000000001Z', 1000, '', '', ?, ?, ?)""";
+            try (PreparedStatement p = c.prepareStatement(result)) {
+                bind(p, "resumed", "t1", "one", "failed", null, "E", "first try", "");
+                bind(p, "resumed", "t2", "two", "succeeded", "2", null, null, null);
+                bind(p, "resumed", "t3", "three", "failed", null, "E", "still failing", "");
+                bind(p, "resumed", "t1", "one", "succeeded", "1 again", null, null, null);
+                bind(p, "halted", "a", "", "succeeded", "a", null, null, null);
+                bind(p, "halted", "b", "", "cancelled", null, "dev.mpflow.TaskCancelledException", "halted", "");
+                bind(p, "died", "c", "", "succeeded", "c", null, null, null);
+                bind(p, "twins", "same", "a", "succeeded", "a", null, null, null);
+                bind(p, "twins", "same", "b", "succeeded", "b", null, null, null);
+            }
+            String attempt = """
+                    INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status)
+                    VALUES (?, ?, NULL, 1, 1, '2025-02-01T08:30:00.000000001Z', '2025-02-01T08:30:01.000000001Z',
+                            ?)""";
+            try (PreparedStatement p = c.prepareStatement(attempt)) {
+                bind(p, "resumed", "t1", "failed");
+                bind(p, "resumed", "t2", "succeeded");
+                bind(p, "resumed", "t1", "succeeded");
+                bind(p, "twins", "same", "succeeded");
+                bind(p, "died", "c", "succeeded");
+            }
         }
     }
 
@@ -208,8 +362,15 @@ class SchemaUpgradeTest {
 
     /** The version 1 script split at its semicolons, comment lines left out (it has no semicolon in a string). */
     private static List<String> versionOneStatements() throws Exception {
+        List<String> statements = scriptStatements("migrations/V1__initial.sql");
+        assertThat(statements).hasSize(5);
+        return statements;
+    }
+
+    /** A migration script split at its semicolons, comment lines left out: for the old scripts, which allow it. */
+    private static List<String> scriptStatements(String resource) throws Exception {
         String script;
-        try (InputStream in = SchemaUpgradeTest.class.getResourceAsStream("migrations/V1__initial.sql")) {
+        try (InputStream in = SchemaUpgradeTest.class.getResourceAsStream(resource)) {
             assertThat(in).isNotNull();
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -225,7 +386,6 @@ class SchemaUpgradeTest {
                 statements.add(sql.strip());
             }
         }
-        assertThat(statements).hasSize(5);
         return statements;
     }
 

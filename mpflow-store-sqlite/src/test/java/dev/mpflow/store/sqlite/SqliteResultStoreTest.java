@@ -101,13 +101,14 @@ class SqliteResultStoreTest {
             assertThat(results.get(0)).isEqualTo(new StoredResult(results.get(0).id(), "run-1", "alpha",
                     Optional.of("summarise"), "text one", TaskStatus.SUCCEEDED, Optional.of("42"),
                     Optional.of("java.lang.Integer"), Optional.empty(), 1, 101, start, start.plusMillis(1500),
-                    Duration.ofMillis(1500), "printed\n", ""));
+                    Duration.ofMillis(1500), "printed\n", "", ok.key()));
             assertThat(results.get(1)).isEqualTo(new StoredResult(results.get(1).id(), "run-1", "beta",
                     Optional.empty(), "", TaskStatus.SUCCEEDED, Optional.empty(), Optional.empty(), Optional.empty(),
-                    2, 102, start, start.plusNanos(2_500_000), Duration.ofMillis(2), "", "warn\n"));
+                    2, 102, start, start.plusNanos(2_500_000), Duration.ofMillis(2), "", "warn\n", nullValue.key()));
             assertThat(results.get(2)).isEqualTo(new StoredResult(results.get(2).id(), "run-1", "gamma",
                     Optional.empty(), "text three", TaskStatus.FAILED, Optional.empty(), Optional.empty(),
-                    Optional.of(boom), 2, 103, start, start.plusSeconds(3), Duration.ofSeconds(3), "", "trace\n"));
+                    Optional.of(boom), 2, 103, start, start.plusSeconds(3), Duration.ofSeconds(3), "", "trace\n",
+                    failed.key()));
             assertThat(results.get(2).succeeded()).isFalse();
 
             List<StoredAttempt> attempts = history.attempts("run-1");
@@ -118,10 +119,12 @@ class SqliteResultStoreTest {
                             tuple("gamma", 2, TaskStatus.FAILED));
             assertThat(attempts.get(0)).isEqualTo(new StoredAttempt(attempts.get(0).id(), "run-1", "beta",
                     Optional.empty(), 1, 102, start, start.plusMillis(1), TaskStatus.TIMED_OUT,
-                    Optional.of(new TaskError("Timeout", "after 1s", ""))));
+                    Optional.of(new TaskError("Timeout", "after 1s", "")), Optional.of(nullValue.key())));
+            // An attempt takes the key of its task's result: same run, task and agent. This one's agent matches
+            // no result, so it has none.
             assertThat(attempts.get(2)).isEqualTo(new StoredAttempt(attempts.get(2).id(), "run-1", "gamma",
                     Optional.of("summarise"), 2, 103, start, start.plusSeconds(3), TaskStatus.FAILED,
-                    Optional.of(boom)));
+                    Optional.of(boom), Optional.empty()));
         }
     }
 
@@ -159,7 +162,10 @@ class SqliteResultStoreTest {
             assertThat(stored.failed()).isEqualTo(1);
             assertThat(stored.cancelled()).isEqualTo(2);
             assertThat(stored.retried()).isZero();
-            assertThat(stored.finished()).isTrue();
+            // Tasks cancelled: the run stopped early, whatever the summary says.
+            assertThat(stored.status()).isEqualTo(StoredRun.Status.HALTED);
+            assertThat(stored.haltReason()).contains("2 task(s) of the run remain cancelled");
+            assertThat(stored.unfinished()).isTrue();
             assertThat(history.runs()).containsExactly(stored);
 
             List<StoredResult> results = history.results("halted");
@@ -171,10 +177,10 @@ class SqliteResultStoreTest {
             assertThat(results.get(2)).isEqualTo(new StoredResult(results.get(2).id(), "halted", "running",
                     Optional.empty(), "in", TaskStatus.CANCELLED, Optional.empty(), Optional.empty(),
                     Optional.of(cancelledError), 1, 0, start, start.plusMillis(250), Duration.ofMillis(250), "",
-                    ""));
+                    "", stoppedRunning.key()));
             assertThat(results.get(3)).isEqualTo(new StoredResult(results.get(3).id(), "halted", "queued",
                     Optional.of("agent"), "", TaskStatus.CANCELLED, Optional.empty(), Optional.empty(),
-                    Optional.of(cancelledError), 0, 0, start, start, Duration.ZERO, "", ""));
+                    Optional.of(cancelledError), 0, 0, start, start, Duration.ZERO, "", "", neverRan.key()));
             assertThat(results.get(3).succeeded()).isFalse();
             assertThat(results.get(3).error().orElseThrow().type()).isEqualTo("dev.mpflow.TaskCancelledException");
         }
@@ -191,23 +197,30 @@ class SqliteResultStoreTest {
     }
 
     @Test
-    void theCancelledCountIsZeroWhileARunIsGoingAndKeptWhenOnlyItsEndWasRecorded() {
+    void aRunningRunCountsItsCommittedResultsAndAnEndAloneMakesTheRow() {
         Path db = dir.resolve("runs.db");
         try (SqliteResultStore store = SqliteResultStore.open(db)) {
             store.runStarted(Events.run("going"));
-            // This store never saw the run start (another process did, say): the end alone makes the row.
+            store.taskFinished("going", Events.success("a", 1));
+            store.taskFinished("going", Events.failure("b", TaskStatus.CANCELLED,
+                    new TaskError(TaskCancelledException.class.getName(), "stopped", "")));
+            // This store never saw the run start (another process did, say): the end alone makes the row, with
+            // the counts of the results this file holds, and the summary's skipped tasks and halt reason.
             store.runFinished(Events.run("ended", T0.plusSeconds(1)),
-                    new RunSummary(3, 0, 7, 0, 1, Duration.ofSeconds(9), Optional.empty()));
+                    new RunSummary(3, 0, 7, 2, 1, Duration.ofSeconds(9), Optional.of("the run's deadline passed")));
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
             StoredRun going = history.run("going").orElseThrow();
+            assertThat(going.status()).isEqualTo(StoredRun.Status.RUNNING);
             assertThat(going.finished()).isFalse();
-            assertThat(going.cancelled()).isZero();
+            assertThat(List.of(going.succeeded(), going.failed(), going.cancelled(), going.retried()))
+                    .containsExactly(1L, 0L, 1L, 0L);
             StoredRun ended = history.run("ended").orElseThrow();
-            assertThat(ended.finished()).isTrue();
+            assertThat(ended.status()).isEqualTo(StoredRun.Status.HALTED);
+            assertThat(ended.haltReason()).contains("the run's deadline passed");
             assertThat(ended.endedAt()).contains(T0.plusSeconds(10));
-            assertThat(List.of(ended.succeeded(), ended.failed(), ended.cancelled(), ended.retried()))
-                    .containsExactly(3L, 0L, 7L, 1L);
+            assertThat(List.of(ended.succeeded(), ended.failed(), ended.cancelled(), ended.retried(), ended.skipped()))
+                    .containsExactly(0L, 0L, 0L, 0L, 2L);
         }
     }
 

@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.mpflow.MpflowException;
+import dev.mpflow.TaskError;
+import dev.mpflow.TaskKey;
+import dev.mpflow.TaskResult;
+import dev.mpflow.TaskStatus;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
 import java.nio.file.Files;
@@ -113,5 +117,167 @@ class SqliteRunHistoryTest {
             assertThat(history.runs()).hasSize(1);
         }
         assertThat(Files.readAllBytes(db)).isEqualTo(before);
+    }
+
+    @Test
+    void latestUnfinishedRunIsTheNewestRunningOrHaltedRunOfTheWorkflowNeverAFinishedOne() {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            // w: an old running run (its process died), a halted one, and the newest, finished with a failure.
+            start(store, "w-died", "w", 0);
+            start(store, "w-halted", "w", 1);
+            store.taskFinished("w-halted", Events.failure("t", TaskStatus.CANCELLED,
+                    new TaskError("dev.mpflow.TaskCancelledException", "stopped", "")));
+            finish(store, "w-halted", "w", 1, Optional.of("the run halted after 1 failed task"));
+            start(store, "w-failed", "w", 2);
+            store.taskFinished("w-failed", Events.failure("t", TaskStatus.FAILED, new TaskError("E", "", "")));
+            finish(store, "w-failed", "w", 2, Optional.empty());
+            // v: finished only. x: a finished run newer than a running one.
+            start(store, "v-done", "v", 3);
+            finish(store, "v-done", "v", 3, Optional.empty());
+            start(store, "x-running", "x", 4);
+            start(store, "x-done", "x", 5);
+            finish(store, "x-done", "x", 5, Optional.empty());
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.run("w-failed").orElseThrow().status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(history.run("w-failed").orElseThrow().failed()).isEqualTo(1);
+            assertThat(history.latestUnfinishedRun("w")).map(StoredRun::runId).contains("w-halted");
+            assertThat(history.latestUnfinishedRun("v")).isEmpty();
+            assertThat(history.latestUnfinishedRun("x")).map(StoredRun::runId).contains("x-running");
+            assertThat(history.latestUnfinishedRun("unknown")).isEmpty();
+        }
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            // The halted run resumed and died again: still the latest unfinished run, as running.
+            store.runStarted(new RunInfo("w-halted", "w", T0.plusSeconds(3600), 1, List.of(), "", Optional.empty(),
+                    true));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun run = history.latestUnfinishedRun("w").orElseThrow();
+            assertThat(run.runId()).isEqualTo("w-halted");
+            assertThat(run.status()).isEqualTo(StoredRun.Status.RUNNING);
+            assertThat(run.unfinished()).isTrue();
+        }
+    }
+
+    @Test
+    void latestNamesTheRunThatStartedLast() {
+        Path db = dir.resolve("runs.db");
+        SqliteResultStore.open(db).close();
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.run(SqliteRunHistory.LATEST)).isEmpty();
+        }
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            start(store, "b", "w", 2);
+            start(store, "c", "w", 1);
+            start(store, "a", "w", 0);
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.run("latest")).map(StoredRun::runId).contains("b");
+            assertThat(history.run("latest")).isEqualTo(history.run("b"));
+        }
+    }
+
+    @Test
+    void resultsAndAttemptsOfOneTaskByName() {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("r"));
+            store.attemptFinished(Events.attempt("r", "one", 1));
+            store.attemptFinished(Events.attempt("r", "two", 1));
+            store.attemptFinished(Events.attempt("r", "one", 2));
+            store.taskFinished("r", Events.success("one", 1));
+            store.taskFinished("r", Events.success("two", 2));
+            for (String agent : List.of("a", "b")) {
+                store.taskFinished("r", new TaskResult("fanned", Optional.of(agent), "in", TaskStatus.SUCCEEDED,
+                        agent, Optional.empty(), 1, 1, T0, T0, "", ""));
+            }
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.result("r", "one")).map(r -> r.valueText().orElseThrow()).contains("1");
+            assertThat(history.result("r", "none")).isEmpty();
+            assertThat(history.result("nope", "one")).isEmpty();
+            assertThat(history.results("r", "fanned")).extracting(r -> r.agent().orElseThrow())
+                    .containsExactly("a", "b");
+            assertThatThrownBy(() -> history.result("r", "fanned"))
+                    .isInstanceOf(MpflowException.class)
+                    .hasMessage("run r has 2 results of task 'fanned' (agent a, input 'in'; agent b, input 'in')");
+            assertThat(history.attempts("r", "one")).extracting(StoredAttempt::attempt).containsExactly(1, 2);
+            assertThat(history.attempts("r", "one")).extracting(StoredAttempt::taskKey)
+                    .containsOnly(Optional.of(TaskKey.of("one", Optional.empty(), "input of one")));
+            assertThat(history.attempts("r", "none")).isEmpty();
+        }
+    }
+
+    @Test
+    void deleteRunsKeepingNewestRemovesOlderRunsWithTheirRowsInOneGo() throws Exception {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            for (int i = 0; i < 5; i++) {
+                String id = "run-" + i;
+                start(store, id, "w", i);
+                store.attemptFinished(Events.attempt(id, "t", 1));
+                store.taskFinished(id, Events.success("t", i));
+                finish(store, id, "w", i, Optional.empty());
+            }
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThatThrownBy(() -> history.deleteRunsKeepingNewest(-1))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(history.deleteRunsKeepingNewest(5)).isZero();
+            assertThat(history.deleteRunsKeepingNewest(2)).isEqualTo(3);
+            // The history reads the file as it is now.
+            assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("run-4", "run-3");
+            assertThat(history.results("run-3")).hasSize(1);
+            assertThat(history.attempts("run-4")).hasSize(1);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            assertThat(SqliteSupport.queryText(c, "SELECT count(*) FROM results")).isEqualTo("2");
+            assertThat(SqliteSupport.queryText(c, "SELECT count(*) FROM attempts")).isEqualTo("2");
+            assertThat(SqliteSupport.queryText(c, "SELECT group_concat(DISTINCT run_id) FROM results "
+                    + "WHERE run_id NOT IN ('run-3', 'run-4')")).isNull();
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.deleteRunsKeepingNewest(0)).isEqualTo(2);
+            assertThat(history.runs()).isEmpty();
+        }
+        // The store takes new runs afterwards.
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            start(store, "after", "w", 9);
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("after");
+        }
+    }
+
+    @Test
+    void deletingWhileAStoreWritesWaitsForItsLock() throws Exception {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            start(store, "old", "w", 0);
+            start(store, "new", "w", 1);
+        }
+        try (SqliteResultStore writing = SqliteResultStore.open(db);
+                SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            for (int i = 0; i < 1000; i++) {
+                writing.taskFinished("new", Events.success("t" + i, i));
+            }
+            assertThat(history.deleteRunsKeepingNewest(1)).isEqualTo(1);
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("new");
+            assertThat(history.results("new")).hasSize(1000);
+        }
+    }
+
+    private static void start(SqliteResultStore store, String runId, String workflow, int minute) {
+        store.runStarted(new RunInfo(runId, workflow, T0.plusSeconds(60L * minute), 1, List.of(), "",
+                Optional.empty(), false));
+    }
+
+    private static void finish(SqliteResultStore store, String runId, String workflow, int minute,
+            Optional<String> haltReason) {
+        store.runFinished(new RunInfo(runId, workflow, T0.plusSeconds(60L * minute), 1, List.of(), "",
+                Optional.empty(), false), new RunSummary(0, 0, 0, 0, 0, Duration.ofSeconds(1), haltReason));
     }
 }
