@@ -97,7 +97,8 @@ public final class WorkflowRuntime implements AutoCloseable {
         log.info("workflow '{}' {} run {}: {}", config.name(), run.resumed() ? "resuming" : "starting",
                 run.runId(), run.settings());
         for (int i = 0; i < config.agents().size(); i++) {
-            log.info("agent {} of {}: {}", i + 1, config.agents().size(), config.agents().get(i));
+            // The name only: a command line may hold values (tokens, passwords) that must not reach a log.
+            log.info("agent {} of {}: {}", i + 1, config.agents().size(), config.agents().get(i).name());
         }
         this.pool = new WorkerPool(new PoolConfig(config.maxWorkers(), config.javaCommand(), config.classPath(),
                 config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), timer),
