@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mpflow",
         mixinStandardHelpOptions = true,
         versionProvider = MpflowCommand.Version.class,
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, RunsCommand.class, ShowCommand.class, ExportCommand.class, GcCommand.class,
+            CommandLine.HelpCommand.class},
         description = {
             "Runs tasks and agents concurrently in a pool of worker processes, retries what fails, kills what "
                     + "hangs and autosaves every result.",
@@ -20,6 +21,11 @@ import picocli.CommandLine.Command;
             "  mpflow run examples/checksums.yaml",
             "  find . -name '*.log' | mpflow run -j 4 --retries 2 --timeout 30s -- gzip -k {}",
             "  mpflow run --inputs urls.txt --output jsonl -- curl -fsS {} > results.jsonl",
+            "  mpflow run examples/checksums.yaml --resume   (go on after Ctrl-C or a crash)",
+            "  mpflow runs                                   (the saved runs, newest first)",
+            "  mpflow show latest                            (every task of the latest run)",
+            "  mpflow export latest --format csv > results.csv",
+            "  mpflow gc --keep 10",
             "",
             "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted or stdout was "
                     + "closed; 2 bad usage, workflow file or inputs; 130 interrupted.",

@@ -26,6 +26,8 @@ import dev.mpflow.cli.workflow.WorkflowDefinition;
 import dev.mpflow.cli.workflow.WorkflowFileException;
 import dev.mpflow.cli.workflow.WorkflowFileLoader;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoredRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -78,6 +80,14 @@ import picocli.CommandLine.Parameters;
             "  mpflow run examples/checksums.yaml -j 8 --no-autosave --output table",
             "  ls *.txt | mpflow run -j 4 --retries 2 --timeout 30s -- wc -l {}",
             "  mpflow run --inputs urls.txt --halt now,fail=1 -- curl -fsS {}",
+            "  mpflow run examples/checksums.yaml --resume            (continue its latest unfinished run)",
+            "  mpflow run examples/checksums.yaml --retry-failed latest",
+            "  mpflow run --inputs urls.txt --resume -- curl -fsS {}",
+            "",
+            "Resume: every run is saved with a hash of its definition (the workflow file, or the command and the "
+                    + "settings that change results). --resume continues a run that did not finish: tasks that "
+                    + "succeeded before are skipped, the others run. A task is known by its name, agent and input, so "
+                    + "reordered or extended inputs resume correctly. A changed definition is refused unless --force.",
             "",
             "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
                     + "attempts, error, durationMs, ...), a table otherwise. On stderr: a progress bar when stderr "
@@ -109,6 +119,24 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--store", paramLabel = "PATH", description = "The store file (default: .mpflow/runs.db).")
     String store;
+
+    /** What {@code --resume} and {@code --retry-failed} hold when given without a run. */
+    static final String DEFAULT_RUN = "(default run)";
+
+    @Option(names = "--resume", paramLabel = "RUN", arity = "0..1", fallbackValue = DEFAULT_RUN,
+            description = "Continue a run: tasks it completed are skipped, the others run. RUN is a run id or "
+                    + "latest (default: the latest unfinished run of this workflow, or of this command).")
+    String resume;
+
+    @Option(names = "--retry-failed", paramLabel = "RUN", arity = "0..1", fallbackValue = DEFAULT_RUN,
+            description = "Run again only the failed and cancelled tasks of a finished run, in that run. RUN is a "
+                    + "run id or latest (default: the latest run of this workflow, or of this command).")
+    String retryFailed;
+
+    @Option(names = "--force",
+            description = "With --resume or --retry-failed: continue even though the workflow changed since the "
+                    + "run started.")
+    boolean force;
 
     @Option(names = "--retries", paramLabel = "N", converter = FlagValues.Retries.class,
             description = "Retries after a failed first attempt, so N+1 attempts at most (default: 2).")
@@ -193,7 +221,93 @@ final class RunCommand implements Callable<Integer> {
 
     private Plan plan() throws UsageException {
         Optional<Path> storePath = storeFlag();
+        lookLikeAFileGivenToResume();
+        if (resume != null && retryFailed != null) {
+            throw new UsageException("--resume and --retry-failed: use one or the other");
+        }
+        if (force && resume == null && retryFailed == null) {
+            throw new UsageException("--force: only with --resume or --retry-failed");
+        }
         return commandMode() ? commandPlan(storePath) : workflowPlan(storePath);
+    }
+
+    /**
+     * {@code mpflow run --resume wf.yaml}: the optional value took the workflow file; give it back to the
+     * positional parameters, where it belongs.
+     */
+    private void lookLikeAFileGivenToResume() {
+        if (resume != null && !resume.equals(DEFAULT_RUN) && !dashDashGiven() && positional.isEmpty()
+                && (resume.endsWith(".yaml") || resume.endsWith(".yml") || Files.isRegularFile(Path.of(resume)))) {
+            positional.add(resume);
+            resume = DEFAULT_RUN;
+        }
+        if (retryFailed != null && !retryFailed.equals(DEFAULT_RUN) && !dashDashGiven() && positional.isEmpty()
+                && (retryFailed.endsWith(".yaml") || retryFailed.endsWith(".yml")
+                        || Files.isRegularFile(Path.of(retryFailed)))) {
+            positional.add(retryFailed);
+            retryFailed = DEFAULT_RUN;
+        }
+    }
+
+    /**
+     * Records the definition's hash and, with {@code --resume} or {@code --retry-failed}, picks the run to continue
+     * and checks that the definition did not change since it started.
+     */
+    private void resumeSettings(MultiProcessWorkflow.Builder b, String workflowName, String hash, Settings s)
+            throws UsageException {
+        b.definitionHash(hash);
+        if (resume == null && retryFailed == null) {
+            return;
+        }
+        String flag = resume != null ? "--resume" : "--retry-failed";
+        String given = resume != null ? resume : retryFailed;
+        if (!s.autosave()) {
+            throw new UsageException(flag + ": needs autosave, as the store holds what the run has done "
+                    + "(drop --no-autosave, or autosave: false in the workflow file)");
+        }
+        Path storeFile = s.store();
+        if (!Files.isRegularFile(storeFile)) {
+            throw new UsageException(flag + ": no store " + storeFile + " (no run was saved there)");
+        }
+        StoredRun run;
+        try (SqliteRunHistory history = SqliteRunHistory.open(storeFile)) {
+            if (given.equals(DEFAULT_RUN)) {
+                Optional<StoredRun> found = resume != null ? history.latestUnfinishedRun(workflowName)
+                        : history.runs().stream().filter(r -> r.workflow().equals(workflowName)).findFirst();
+                run = found.orElseThrow(() -> new UsageException(flag + ": no " + (resume != null ? "unfinished " : "")
+                        + "run of workflow '" + workflowName + "' in " + storeFile));
+            } else {
+                run = history.run(given).orElseThrow(() -> new UsageException(flag + ": "
+                        + (given.equals(SqliteRunHistory.LATEST) ? "no runs" : "no run '" + given + "'") + " in "
+                        + storeFile));
+            }
+        } catch (MpflowException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+        // --resume RUN of a finished run is allowed: as --retry-failed, it runs again what did not succeed.
+        if (retryFailed != null && run.unfinished()) {
+            throw new UsageException("--retry-failed: run " + run.runId() + " did not finish ("
+                    + run.status().wireName() + "); continue it with --resume " + run.runId());
+        }
+        if (!force && !run.workflow().equals(workflowName)) {
+            throw new UsageException(flag + ": run " + run.runId() + " is of workflow '" + run.workflow()
+                    + "', not '" + workflowName + "' (use --force to resume it anyway)");
+        }
+        if (!force && run.definitionHash().isPresent() && !run.definitionHash().get().equals(hash)) {
+            throw new UsageException(flag + ": the workflow changed since run " + run.runId()
+                    + " was started (use --force to resume anyway)");
+        }
+        String id = run.runId();
+        set(flag, () -> b.resume(id));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 
     private Optional<Path> storeFlag() throws UsageException {
@@ -275,6 +389,13 @@ final class RunCommand implements Callable<Integer> {
             agents.add(agent(def.agents().get(i), i, given, s));
         }
         set(given + ": agents", () -> b.agents(agents));
+        byte[] definition;
+        try {
+            definition = Files.readAllBytes(Path.of(given));
+        } catch (IOException e) {
+            throw new UsageException(given + ": cannot read: " + e.getMessage());
+        }
+        resumeSettings(b, def.name(), sha256(definition), s);
         MultiProcessWorkflow.AgentMode mode = def.mode() == Mode.FANOUT
                 ? MultiProcessWorkflow.AgentMode.FAN_OUT : MultiProcessWorkflow.AgentMode.PIPELINE;
         TaskFeed tasks = new TaskFeed(stopped -> () -> map(def.tasks().iterator(), RunCommand::toTask));
@@ -335,6 +456,10 @@ final class RunCommand implements Callable<Integer> {
             CommandAgent agent = CommandAgent.of(agentName, command);
             b.agents(List.of(s.maxResultSize().map(agent::withMaxOutputBytes).orElse(agent)));
         });
+        // What changes a result: the command and the largest result allowed; inputs are the tasks' identity.
+        String definition = String.join("\u0000", command) + "\nmaxResultSize="
+                + s.maxResultSize().map(String::valueOf).orElse("default");
+        resumeSettings(b, name, sha256(definition.getBytes(StandardCharsets.UTF_8)), s);
         long total = -1;
         TaskFeed tasks;
         if (inputs == null || inputs.equals("-")) {
@@ -463,7 +588,8 @@ final class RunCommand implements Callable<Integer> {
     // --- settings: flags over the workflow file over the defaults ---
 
     /** The settings every agent needs to know. */
-    private record Settings(int workers, RetrySettings retry, Optional<Long> maxResultSize, Duration grace) {
+    private record Settings(int workers, RetrySettings retry, Optional<Long> maxResultSize, Duration grace,
+            boolean autosave, Path store) {
     }
 
     private interface Setter {
@@ -496,7 +622,8 @@ final class RunCommand implements Callable<Integer> {
         int workers = first(maxWorkers, def.flatMap(d -> boxed(d.maxWorkers())))
                 .orElse(MultiProcessWorkflow.DEFAULT_MAX_WORKERS);
         set(from(maxWorkers, "-j/--max-workers", file, "maxWorkers"), () -> b.maxWorkers(workers));
-        b.autosave(first(autosave, def.flatMap(WorkflowDefinition::autosave)).orElse(true));
+        boolean saving = first(autosave, def.flatMap(WorkflowDefinition::autosave)).orElse(true);
+        b.autosave(saving);
         Optional<Path> storeFile = storePath.or(() -> def.flatMap(WorkflowDefinition::store));
         if (storeFile.isPresent()) {
             set(from(store, "--store", file, "store"), () -> b.store(storeFile.get()));
@@ -528,7 +655,8 @@ final class RunCommand implements Callable<Integer> {
             set(from(maxResultSize, "--max-result-size", file, "maxResultSize"),
                     () -> b.maxResultBytes(resultSize.get()));
         }
-        return new Settings(workers, retry, resultSize, stopGrace);
+        return new Settings(workers, retry, resultSize, stopGrace, saving,
+                storeFile.orElse(MultiProcessWorkflow.DEFAULT_STORE));
     }
 
     private static Optional<Integer> boxed(OptionalInt o) {
@@ -630,7 +758,7 @@ final class RunCommand implements Callable<Integer> {
             }
             ProgressView bar = progress;
             Consumer<TaskResult> onResult = r -> {
-                if (!outputClosed.get()) {
+                if (!outputClosed.get() && !r.fromEarlierRun()) {
                     printer.print(r);
                     if (printer.failed()) {
                         // The reader is gone (| head): stop at once, as GNU parallel does; nothing more to say.
@@ -704,7 +832,8 @@ final class RunCommand implements Callable<Integer> {
 
     static String summaryLine(RunSummary s) {
         return s.succeeded() + " succeeded, " + s.failed() + " failed, "
-                + (s.cancelled() > 0 ? s.cancelled() + " cancelled, " : "") + s.retried() + " retried in "
+                + (s.cancelled() > 0 ? s.cancelled() + " cancelled, " : "")
+                + (s.skipped() > 0 ? s.skipped() + " skipped (done earlier), " : "") + s.retried() + " retried in "
                 + String.format("%.1fs", s.wallTime().toMillis() / 1000.0);
     }
 

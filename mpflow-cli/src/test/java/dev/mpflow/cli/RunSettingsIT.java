@@ -369,8 +369,13 @@ class RunSettingsIT {
     void helpSentencesAreWhole() {
         Cli.Result top = Cli.run(dir, "", "--help");
         assertThat(top.stderr()).isEmpty();
-        assertThat(top.stdout()).contains("  run   Runs a workflow file, or a command once per input line.\n")
+        assertThat(top.stdout()).contains("  run     Runs a workflow file, or a command once per input line.\n")
+                .contains("  runs    Lists the saved runs, newest first.\n")
+                .contains("  show    Shows a run, or one task of it, in detail.\n")
+                .contains("  export  Writes a run's results as JSON lines or CSV.\n")
+                .contains("  gc      Removes old runs from a store.\n")
                 .contains("retries what\nfails, kills what hangs and autosaves every result.\n");
+        assertThat(top.stdout().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
         Cli.Result help = Cli.run(dir, "", "run", "--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.stderr()).isEmpty();

@@ -1,0 +1,409 @@
+package dev.mpflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mpflow.TaskStatus;
+import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoredResult;
+import dev.mpflow.store.sqlite.StoredRun;
+import dev.mpflow.testing.NoProcessLeftBehind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Resuming runs ({@code run --resume}, {@code --retry-failed}) and reading the history ({@code runs}, {@code show},
+ * {@code export}, {@code gc}), end to end on real SQLite files.
+ */
+@ExtendWith(NoProcessLeftBehind.class)
+@Timeout(120)
+class RunHistoryIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Counts each execution in count.txt; task b fails until the file marker exists. */
+    private static final String MARKER_WORKFLOW = """
+            name: marker
+            maxWorkers: 2
+            retries: 0
+            agents:
+              - name: check
+                command: sh -c 'echo $0 >> count.txt; if [ "$0" = b ] && [ ! -f marker ]; then echo no marker >&2; \
+            exit 3; fi; echo "ok $0"' {}
+            tasks:
+              - name: a
+                input: a
+              - name: b
+                input: b
+              - name: c
+                input: c
+            """;
+    private static final String SUMMARY_TIME = " retried in \\d+\\.\\ds; run \\S+ saved in .*runs\\.db";
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private Cli.Result mpflow(String... args) {
+        return Cli.run(dir, "", args);
+    }
+
+    private static List<JsonNode> json(String stdout) {
+        return stdout.lines().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    /** How often each input ran, from count.txt. */
+    private Map<String, Long> executions() throws IOException {
+        return Files.readAllLines(dir.resolve("count.txt")).stream()
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    private List<StoredRun> runs() {
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            return history.runs();
+        }
+    }
+
+    private List<StoredResult> results(String runId) {
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            return history.results(runId);
+        }
+    }
+
+    private static void assertUsageError(Cli.Result r, String line) {
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
+        assertThat(r.stderrLines()).containsExactly(line);
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void resumeRunsOnlyTheFailedTasksAndRefusesAChangedWorkflowUnlessForced() throws Exception {
+        Path wf = write("wf.yaml", MARKER_WORKFLOW);
+        Cli.Result first = mpflow("run", "wf.yaml", "--store", "runs.db");
+        assertThat(first.exitCode()).as(first.stderr()).isEqualTo(1);
+        String runId = runs().get(0).runId();
+        assertThat(runs().get(0).definitionHash()).hasValue(RunCommand.sha256(Files.readAllBytes(wf)));
+
+        // It finished (with a failure): nothing for a plain --resume to continue.
+        assertUsageError(mpflow("run", "wf.yaml", "--store", "runs.db", "--resume"),
+                "mpflow: --resume: no unfinished run of workflow 'marker' in runs.db");
+        // A changed definition is refused, then accepted with --force.
+        Files.writeString(wf, MARKER_WORKFLOW + "# changed\n");
+        assertUsageError(mpflow("run", "wf.yaml", "--store", "runs.db", "--resume", runId),
+                "mpflow: --resume: the workflow changed since run " + runId
+                        + " was started (use --force to resume anyway)");
+        Files.writeString(dir.resolve("marker"), "");
+        Cli.Result resumed = mpflow("run", "wf.yaml", "--store", "runs.db", "--resume", runId, "--force");
+
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        assertThat(json(resumed.stdout())).extracting(n -> n.get("task").asText(), n -> n.get("result").asText())
+                .containsExactly(tuple("b", "ok b"));
+        assertThat(resumed.stderrLines()).singleElement().asString()
+                .matches("mpflow: 1 succeeded, 0 failed, 2 skipped \\(done earlier\\), 0" + SUMMARY_TIME)
+                .contains("run " + runId + " ");
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 1L, "b", 2L, "c", 1L));
+        assertThat(runs()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(r.succeeded()).isEqualTo(3);
+            assertThat(r.failed()).isZero();
+        });
+        assertThat(results(runId)).extracting(StoredResult::task, StoredResult::status).containsExactlyInAnyOrder(
+                tuple("a", TaskStatus.SUCCEEDED), tuple("b", TaskStatus.SUCCEEDED), tuple("c", TaskStatus.SUCCEEDED));
+    }
+
+    @Test
+    void retryFailedRunsTheFailedTasksOfAFinishedRun() throws Exception {
+        write("wf.yaml", MARKER_WORKFLOW);
+        assertThat(mpflow("run", "wf.yaml", "--store", "runs.db").exitCode()).isEqualTo(1);
+        Cli.Result stillFailing = mpflow("run", "wf.yaml", "--store", "runs.db", "--retry-failed");
+        assertThat(stillFailing.exitCode()).as(stillFailing.stderr()).isEqualTo(1);
+        assertThat(json(stillFailing.stdout())).extracting(n -> n.get("task").asText()).containsExactly("b");
+
+        Files.writeString(dir.resolve("marker"), "");
+        Cli.Result r = mpflow("run", "--retry-failed", "latest", "--store", "runs.db", "wf.yaml");
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r.stdout())).extracting(n -> n.get("task").asText()).containsExactly("b");
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 1L, "b", 3L, "c", 1L));
+        String runId = runs().get(0).runId();
+        assertThat(runs()).hasSize(1);
+        assertThat(results(runId)).hasSize(3).allSatisfy(x -> assertThat(x.succeeded()).isTrue());
+    }
+
+    @Test
+    void resumeAfterCtrlCRunsOnlyTheUnfinishedTasks() throws Exception {
+        // q1..q3 are quick; s1 and s2 sleep until resumed (the file resumed exists).
+        write("wf.yaml", """
+                name: sleeps
+                maxWorkers: 5
+                retries: 0
+                grace: 0s
+                agents:
+                  - name: work
+                    command: sh -c 'echo $0 >> count.txt; case $0 in s*) [ -f resumed ] || sleep 30;; esac; echo "done $0"' {}
+                tasks:
+                  - name: q1
+                    input: q1
+                  - name: q2
+                    input: q2
+                  - name: q3
+                    input: q3
+                  - name: s1
+                    input: s1
+                  - name: s2
+                    input: s2
+                """);
+        try (Cli.Running running = Cli.Running.start(Cli.interruptible(dir, "run", "wf.yaml", "--store",
+                "runs.db"))) {
+            running.until("the quick tasks are done and the slow ones started", Duration.ofSeconds(60),
+                    () -> running.stdout().lines().count() == 3 && Files.exists(dir.resolve("count.txt"))
+                            && Files.readAllLines(dir.resolve("count.txt")).size() == 5);
+            running.signal("INT");
+            Cli.Result interrupted = running.await(Duration.ofSeconds(30));
+            assertThat(interrupted.exitCode()).as(interrupted.stderr()).isEqualTo(130);
+        }
+        StoredRun halted = runs().get(0);
+        assertThat(halted.status()).isEqualTo(StoredRun.Status.HALTED);
+        assertUsageError(mpflow("run", "wf.yaml", "--store", "runs.db", "--retry-failed"),
+                "mpflow: --retry-failed: run " + halted.runId() + " did not finish (halted); continue it with "
+                        + "--resume " + halted.runId());
+
+        Files.writeString(dir.resolve("resumed"), "");
+        Cli.Result resumed = mpflow("run", "--resume", "wf.yaml", "--store", "runs.db");
+
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        assertThat(json(resumed.stdout())).extracting(n -> n.get("task").asText())
+                .containsExactlyInAnyOrder("s1", "s2");
+        assertThat(resumed.stderrLines()).singleElement().asString()
+                .matches("mpflow: 2 succeeded, 0 failed, 3 skipped \\(done earlier\\), 0" + SUMMARY_TIME);
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("q1", 1L, "q2", 1L, "q3", 1L, "s1", 2L, "s2", 2L));
+        assertThat(runs()).singleElement().extracting(StoredRun::status).isEqualTo(StoredRun.Status.FINISHED);
+        assertThat(results(halted.runId())).hasSize(5).allSatisfy(x -> assertThat(x.succeeded()).isTrue());
+    }
+
+    @Test
+    void theXargsModeResumesByCommandAndInputLine() throws Exception {
+        write("inputs.txt", "a\nb\nc\n");
+        String script = "echo $0 >> count.txt; if [ $0 = b ] && [ ! -f marker ]; then exit 3; fi; echo \"ok $0\"";
+        Cli.Result first = mpflow("run", "-j", "1", "--retries", "0", "--halt", "now,fail=1", "--store", "runs.db",
+                "--inputs", "inputs.txt", "--", "sh", "-c", script, "{}");
+        assertThat(first.exitCode()).as(first.stderr()).isEqualTo(1);
+        assertThat(runs().get(0).status()).isEqualTo(StoredRun.Status.HALTED);
+        // Another command is another workflow: nothing of it to resume.
+        assertUsageError(mpflow("run", "--resume", "--store", "runs.db", "--inputs", "inputs.txt", "--", "sh", "-c",
+                "echo $0", "{}"), "mpflow: --resume: no unfinished run of workflow 'sh -c echo $0 {}' in runs.db");
+
+        Files.writeString(dir.resolve("marker"), "");
+        Cli.Result resumed = mpflow("run", "-j", "1", "--resume", "--store", "runs.db", "--inputs", "inputs.txt",
+                "--", "sh", "-c", script, "{}");
+
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        assertThat(json(resumed.stdout())).extracting(n -> n.get("input").asText()).containsExactly("b", "c");
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 1L, "b", 2L, "c", 1L));
+        assertThat(runs()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(results(r.runId())).hasSize(3).allSatisfy(x -> assertThat(x.succeeded()).isTrue());
+        });
+    }
+
+    @Test
+    void runsShowExportAndGcReadRealRuns() throws Exception {
+        write("wf.yaml", """
+                name: history
+                maxWorkers: 2
+                retries: 0
+                agents:
+                  - name: say
+                    command: sh -c 'if [ "$0" = bad ]; then echo oops >&2; exit 4; fi; echo "$0, \\"quoted\\""; echo note >&2' {}
+                tasks:
+                  - name: good
+                    input: good
+                  - name: bad
+                    input: bad
+                """);
+        Cli.Result older = mpflow("run", "wf.yaml", "--store", "runs.db");
+        assertThat(older.exitCode()).as(older.stderr()).isEqualTo(1);
+        Cli.Result run = mpflow("run", "wf.yaml", "--store", "runs.db");
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+        List<StoredRun> stored = runs();
+        assertThat(stored).hasSize(2);
+        String newest = stored.get(0).runId();
+
+        // runs: aligned columns, newest first.
+        Cli.Result list = mpflow("runs", "--store", "runs.db");
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        List<String> lines = list.stdoutLines();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).matches("RUN +WORKFLOW +STARTED +DURATION +STATUS +SUCCEEDED +FAILED +CANCELLED");
+        for (int i = 1; i < 3; i++) {
+            assertThat(lines.get(i)).startsWith(stored.get(i - 1).runId() + " ")
+                    .matches("\\S+ +history +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\d+\\.\\ds +finished +1 +1 +0");
+            assertThat(lines.get(i).indexOf("finished")).isEqualTo(lines.get(0).indexOf("STATUS"));
+            assertThat(lines.get(i)).hasSameSizeAs(lines.get(0));
+        }
+        assertThat(mpflow("runs", "--store", "runs.db", "--limit", "1").stdoutLines()).hasSize(2);
+        List<JsonNode> runsJson = json(mpflow("runs", "--store", "runs.db", "--output", "jsonl").stdout());
+        assertThat(runsJson).extracting(n -> n.get("runId").asText(), n -> n.get("status").asText(),
+                n -> n.get("succeeded").asInt(), n -> n.get("failed").asInt()).containsExactly(
+                tuple(newest, "finished", 1, 1), tuple(stored.get(1).runId(), "finished", 1, 1));
+
+        // show RUN: the header and one line per task.
+        Cli.Result show = mpflow("show", "latest", "--store", "runs.db");
+        assertThat(show.exitCode()).as(show.stderr()).isZero();
+        assertThat(show.stdoutLines()).contains("run       " + newest, "workflow  history", "status    finished",
+                "tasks     1 succeeded, 1 failed, 0 cancelled, 0 retried", "agents    say");
+        assertThat(show.stdoutLines()).anySatisfy(l -> assertThat(l).matches(
+                "succeeded +1 +\\d+\\.\\ds +good \\[say\\] +good, \"quoted\""));
+        assertThat(show.stdoutLines()).anySatisfy(l -> assertThat(l).matches(
+                "failed +1 +\\d+\\.\\ds +bad \\[say\\] +dev\\.mpflow\\.CommandFailedException: .*code 4.*"));
+        // show RUN TASK: every attempt and the captured output.
+        Cli.Result task = mpflow("show", newest, "good", "--store", "runs.db");
+        assertThat(task.exitCode()).as(task.stderr()).isZero();
+        assertThat(task.stdoutLines()).contains("task      good", "agent     say", "status    succeeded",
+                "result    good, \"quoted\"", "stderr:", "  note");
+        // A command's stdout is its result, shown once as such, not again as captured output.
+        assertThat(task.stdoutLines()).doesNotContain("stdout:");
+        assertThat(task.stdoutLines()).anySatisfy(l -> assertThat(l).matches(
+                " +1 +\\d+ +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\S+ \\S+ +\\d+\\.\\ds +succeeded"));
+
+        // export: the fields of run --output jsonl, in JSON lines and in CSV.
+        Cli.Result jsonl = mpflow("export", "latest", "--store", "runs.db");
+        assertThat(jsonl.exitCode()).as(jsonl.stderr()).isZero();
+        List<JsonNode> exported = json(jsonl.stdout());
+        List<JsonNode> printed = json(run.stdout());
+        assertThat(exported).hasSize(2);
+        for (JsonNode e : exported) {
+            JsonNode p = printed.stream().filter(n -> n.get("task").equals(e.get("task"))).findFirst().orElseThrow();
+            assertThat(fieldNames(e)).containsExactlyElementsOf(fieldNames(p));
+            assertThat(e).isEqualTo(p);
+        }
+        Cli.Result csv = mpflow("export", newest, "--format", "csv", "--store", "runs.db");
+        assertThat(csv.exitCode()).as(csv.stderr()).isZero();
+        List<List<String>> records = parseCsv(csv.stdout());
+        assertThat(records).hasSize(3);
+        assertThat(records.get(0)).containsExactly("task", "agent", "input", "status", "result", "attempts", "error",
+                "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
+        for (List<String> rec : records.subList(1, 3)) {
+            JsonNode p = printed.stream().filter(n -> n.get("task").asText().equals(rec.get(0))).findFirst()
+                    .orElseThrow();
+            List<String> expected = new ArrayList<>();
+            fieldNames(p).forEach(f -> expected.add(p.get(f).isNull() ? "" : p.get(f).asText()));
+            assertThat(rec).containsExactlyElementsOf(expected);
+        }
+
+        // gc: the newest run stays.
+        Cli.Result gc = mpflow("gc", "--keep", "1", "--store", "runs.db");
+        assertThat(gc.exitCode()).as(gc.stderr()).isZero();
+        assertThat(gc.stdoutLines()).containsExactly("removed 1 run, kept the newest 1");
+        assertThat(runs()).extracting(StoredRun::runId).containsExactly(newest);
+        assertThat(mpflow("gc", "--keep", "1", "--store", "runs.db").stdoutLines())
+                .containsExactly("removed 0 runs, kept the newest 1");
+    }
+
+    @Test
+    void mistakesAreOneLineAndExitCode2() throws Exception {
+        write("wf.yaml", MARKER_WORKFLOW);
+        Files.writeString(dir.resolve("marker"), "");
+        for (String command : List.of("runs", "show latest", "export latest", "gc --keep 1")) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.addAll(List.of("--store", "none.db"));
+            assertUsageError(mpflow(args.toArray(String[]::new)),
+                    "mpflow: no store none.db (no run was saved there; see --store)");
+        }
+        assertUsageError(mpflow("run", "wf.yaml", "--store", "runs.db", "--resume"),
+                "mpflow: --resume: no store runs.db (no run was saved there)");
+        assertUsageError(mpflow("run", "wf.yaml", "--resume", "--no-autosave"),
+                "mpflow: --resume: needs autosave, as the store holds what the run has done (drop --no-autosave, "
+                        + "or autosave: false in the workflow file)");
+        assertUsageError(mpflow("run", "wf.yaml", "--resume", "--retry-failed"),
+                "mpflow: --resume and --retry-failed: use one or the other");
+        assertUsageError(mpflow("run", "wf.yaml", "--force"), "mpflow: --force: only with --resume or --retry-failed");
+
+        assertThat(mpflow("run", "wf.yaml", "--store", "runs.db").exitCode()).isZero();
+        String runId = runs().get(0).runId();
+        Path store = dir.resolve("runs.db").toAbsolutePath();
+        assertUsageError(mpflow("run", "wf.yaml", "--store", "runs.db", "--resume", "nope"),
+                "mpflow: --resume: no run 'nope' in runs.db");
+        assertUsageError(mpflow("show", "nope", "--store", "runs.db"), "mpflow: no run 'nope' in " + store);
+        assertUsageError(mpflow("export", "nope", "--store", "runs.db"), "mpflow: no run 'nope' in " + store);
+        assertUsageError(mpflow("show", "latest", "zzz", "--store", "runs.db"),
+                "mpflow: no task 'zzz' in run " + runId);
+        assertUsageError(mpflow("gc", "--store", "runs.db"),
+                "mpflow: Missing required option: '--keep=N' (see 'mpflow gc --help')");
+        assertUsageError(mpflow("gc", "--keep", "-1", "--store", "runs.db"),
+                "mpflow: --keep: must be a whole number of 0 or more, was -1");
+        assertThat(mpflow("export", "latest", "--format", "xml", "--store", "runs.db").exitCode()).isEqualTo(2);
+        Cli.Result help = mpflow("--help");
+        assertThat(help.stdout()).contains("mpflow runs", "mpflow show latest", "mpflow export latest",
+                "mpflow gc --keep 10", "--resume");
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; records end in CRLF. */
+    private static List<List<String>> parseCsv(String text) {
+        List<List<String>> records = new ArrayList<>();
+        List<String> record = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                record.add(field.toString());
+                field.setLength(0);
+            } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                record.add(field.toString());
+                field.setLength(0);
+                records.add(record);
+                record = new ArrayList<>();
+                i++;
+            } else {
+                field.append(c);
+            }
+        }
+        assertThat(field).isEmpty();
+        assertThat(record).isEmpty();
+        return records;
+    }
+}
