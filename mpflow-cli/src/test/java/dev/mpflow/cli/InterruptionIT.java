@@ -235,7 +235,9 @@ class InterruptionIT {
     void haltSoonLetsRunningTasksFinish() throws Exception {
         Cli.Result r = Cli.run(Cli.builder(dir, "run", "-j", "2", "--retries", "0", "--no-autosave",
                 "--halt", "soon,fail=1", "--", "sh", "-c",
-                "if [ \"$0\" = bad ]; then exit 7; fi; sleep 2", "{}"), "bad\nslow\nnever1\nnever2\n",
+                // bad fails only once slow runs, so that slow is running when the run halts
+                "if [ \"$0\" = bad ]; then while [ ! -e slow.started ]; do sleep 0.02; done; exit 7; fi; "
+                        + "touch \"$0.started\"; sleep 2", "{}"), "bad\nslow\nnever1\nnever2\n",
                 Duration.ofSeconds(60));
 
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);

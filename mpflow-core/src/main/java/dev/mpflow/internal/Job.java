@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One schedulable unit: a task with the agents it runs through, already serialized for the wire. {@code run(task)}
- * makes one job per agent; {@code executeTask(task)} one job for the whole pipeline.
+ * One schedulable unit: a task with the agents it runs through. {@code run(task)} makes one job per agent;
+ * {@code executeTask(task)} one job for the whole pipeline.
  *
  * @param task the task's name
  * @param agent the agent named in results: the one agent of a fan-out job, the last agent of a pipeline; empty
@@ -17,10 +17,11 @@ import java.util.Optional;
  * @param sequence submission order, the tie-breaker among equal priorities (so equal priorities run FIFO)
  * @param timeout the per-attempt timeout, if any
  * @param retry how failed attempts are retried
- * @param work the serialized {@link JobWork}
+ * @param work the function and agents, serialized once and shared by every job that runs the same
+ * @param argument what {@code work} runs on, as sent: the input text in UTF-8
  */
 public record Job(String task, Optional<String> agent, String input, int priority, long sequence,
-        Optional<Duration> timeout, RetrySettings retry, byte[] work) {
+        Optional<Duration> timeout, RetrySettings retry, WorkDefinition work, byte[] argument) {
     public Job {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(agent, "agent");
@@ -28,9 +29,10 @@ public record Job(String task, Optional<String> agent, String input, int priorit
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(work, "work");
+        Objects.requireNonNull(argument, "argument");
     }
 
-    /** The task and agent, for log lines: {@code hash (agent sha256)}. */
+    /** The task and agent, for log lines: {@code 'hash' (agent sha256)}. */
     public String label() {
         return agent.map(a -> "'" + task + "' (agent " + a + ")").orElse("'" + task + "'");
     }

@@ -5,34 +5,25 @@ import dev.mpflow.AgentInput;
 import dev.mpflow.TaskFunction;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * What a worker runs for one job: a task's function, then the given agents in sequence, each fed the previous
- * output. This is the object serialized into an {@code EXECUTE} frame; serialized once per job and resent as is on
- * retries.
+ * What a worker runs for a job: a task's function, then the given agents in sequence, each fed the previous
+ * output. Holds no task data, so that one serialized copy (a {@code DEFINE} frame) serves every task that shares
+ * the same function and agents; each {@code EXECUTE} brings the task's name and input.
  */
 public final class JobWork implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final String task;
-    private final String input;
     private final TaskFunction function;
     private final List<Agent> agents;
 
-    public JobWork(String task, String input, TaskFunction function, List<Agent> agents) {
-        this.task = Objects.requireNonNull(task, "task");
-        this.input = Objects.requireNonNull(input, "input");
+    public JobWork(TaskFunction function, List<Agent> agents) {
         this.function = function;
         this.agents = List.copyOf(agents);
     }
 
-    public String task() {
-        return task;
-    }
-
     /** Runs the job; a failing agent's exception is wrapped in an {@link AgentFailedException} naming it. */
-    public Object run() throws Exception {
+    public Object run(String task, String input) throws Exception {
         Object value = function != null ? function.apply(input) : input;
         for (Agent agent : agents) {
             try {

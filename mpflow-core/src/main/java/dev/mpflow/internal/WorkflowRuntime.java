@@ -18,13 +18,8 @@ import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.internal.worker.PoolConfig;
 import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.internal.worker.WorkerPool;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.NotSerializableException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,8 +57,10 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final WorkflowConfig config;
     private final Listeners listeners;
     private final ScheduledExecutorService timer;
+    private final InlineScheduler scheduler;
     private final WorkerPool pool;
     private final RetryPolicies policies = new RetryPolicies();
+    private final WorkDefinitions definitions;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -94,6 +91,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
+        this.scheduler = new InlineScheduler(t);
         log.info("workflow '{}' {} run {}: {}", config.name(), run.resumed() ? "resuming" : "starting",
                 run.runId(), run.settings());
         for (int i = 0; i < config.agents().size(); i++) {
@@ -103,6 +101,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         this.pool = new WorkerPool(new PoolConfig(config.maxWorkers(), config.javaCommand(), config.classPath(),
                 config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), timer),
                 start -> listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid()));
+        this.definitions = new WorkDefinitions(pool::forget);
     }
 
     public RunInfo run() {
@@ -157,9 +156,9 @@ public final class WorkflowRuntime implements AutoCloseable {
             finish(r);
             return CompletableFuture.completedFuture(r);
         }
-        byte[] work;
+        WorkDefinition work;
         try {
-            work = serialize(new JobWork(task.name(), task.input(), task.function().orElse(null), agents));
+            work = definitions.acquire(task.function().orElse(null), agents, task.name());
         } catch (NotSerializableValueException e) {
             // Nothing was sent to a worker: a result with zero attempts, and the pool goes on.
             log.warn("{}", e.getMessage());
@@ -173,11 +172,12 @@ public final class WorkflowRuntime implements AutoCloseable {
         Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
         Job job = new Job(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
                 task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
-                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work);
+                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work,
+                task.input().getBytes(StandardCharsets.UTF_8));
         // A result spans from the start of its first attempt (queueing excluded) to the end of its last.
         AtomicReference<Instant> firstStart = new AtomicReference<>();
         AtomicInteger attemptsDone = new AtomicInteger();
-        return Failsafe.with(policies.forSettings(job.retry())).with(timer)
+        return scheduler.starting(() -> Failsafe.with(policies.forSettings(job.retry())).with(scheduler)
                 .getStageAsync(ctx -> pool.submit(job, ctx.getAttemptCount() + 1)
                         .whenComplete((outcome, failure) -> {
                             if (outcome != null) {
@@ -187,6 +187,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                             }
                         }))
                 .handle((outcome, failure) -> {
+                    definitions.release(work);
                     TaskResult r;
                     try {
                         r = failure == null ? toResult(job, outcome, firstStart.get())
@@ -201,7 +202,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                     }
                     finish(r);
                     return r;
-                });
+                }));
     }
 
     private void attemptFinished(Job job, AttemptOutcome o) {
@@ -220,7 +221,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                     o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
         }
         try {
-            Object value = deserialize(o.value());
+            Object value = ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
                     o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
         } catch (Exception | LinkageError e) {
@@ -336,25 +337,6 @@ public final class WorkflowRuntime implements AutoCloseable {
             listeners.runStarted(run);
             config.deadline().ifPresent(d -> timer.schedule(() -> halt("the run's deadline of " + d.toMillis()
                     + " ms passed", true), d.toNanos(), TimeUnit.NANOSECONDS));
-        }
-    }
-
-    private static byte[] serialize(JobWork work) throws NotSerializableValueException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(work);
-        } catch (NotSerializableException e) {
-            throw new NotSerializableValueException("task '" + work.task()
-                    + "' cannot be sent to a worker: class " + e.getMessage() + " is not serializable", e);
-        } catch (IOException e) {
-            throw new NotSerializableValueException("task '" + work.task() + "' cannot be sent to a worker: " + e, e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static Object deserialize(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            return in.readObject();
         }
     }
 

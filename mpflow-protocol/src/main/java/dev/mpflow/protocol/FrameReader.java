@@ -37,6 +37,14 @@ public final class FrameReader implements AutoCloseable {
         return new Frame(type, id, payload);
     }
 
+    /**
+     * Whether bytes of a next frame are already buffered, so that {@link #read} will not wait for the peer to send
+     * more before it starts: lets a reader handle a burst of frames before acting on them together.
+     */
+    public boolean hasBuffered() throws IOException {
+        return in.available() > 0;
+    }
+
     @Override
     public void close() throws IOException {
         in.close();

@@ -16,9 +16,23 @@ public enum FrameType {
      * Worker to coordinator: the attempt with this id started an external process, {@link Spawned}. The
      * coordinator ends it, and what it started, if the worker dies before it can.
      */
-    SPAWNED(6);
+    SPAWNED(6),
+    /**
+     * Coordinator to worker: the work with this id (a task's function and agents, serialized once) for the
+     * {@code EXECUTE} frames that follow to name; {@link Define}.
+     */
+    DEFINE(7),
+    /** Coordinator to worker: no later {@code EXECUTE} names the work with this id; the worker may drop it. */
+    FORGET(8),
+    /**
+     * Coordinator to worker: take back the attempt with this id if it has not started; the worker answers
+     * {@code REVOKED} if it had not, and otherwise runs it and replies as usual.
+     */
+    REVOKE(9),
+    /** Worker to coordinator: the attempt with this id was taken back before it started. */
+    REVOKED(10);
 
-    private static final FrameType[] BY_CODE = new FrameType[7];
+    private static final FrameType[] BY_CODE = new FrameType[11];
 
     static {
         for (FrameType t : values()) {

@@ -11,7 +11,7 @@ import java.io.IOException;
  */
 public record Hello(int protocolVersion, int workerId, long pid) {
     /** Bumped on any incompatible change of a frame or message layout. */
-    public static final int PROTOCOL_VERSION = 3;
+    public static final int PROTOCOL_VERSION = 4;
 
     public byte[] encode() {
         return new Payload.Writer().i32(protocolVersion).i32(workerId).i64(pid).toByteArray();

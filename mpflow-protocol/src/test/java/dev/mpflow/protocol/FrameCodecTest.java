@@ -18,7 +18,8 @@ class FrameCodecTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (FrameWriter w = new FrameWriter(bytes)) {
             w.write(FrameType.HELLO, 0, new Hello(Hello.PROTOCOL_VERSION, 7, 4242).encode());
-            w.write(FrameType.EXECUTE, 99, new Execute(2, 1024, 1L << 33, new byte[] {1, 2, 3}).encode());
+            w.append(FrameType.DEFINE, 5, new Define(new byte[] {7, 8}).encode());
+            w.write(FrameType.EXECUTE, 99, new Execute(2, 1024, 1L << 33, 5, "tâsk", new byte[] {1, 2, 3}).encode());
             w.write(FrameType.SHUTDOWN, 0, new byte[0]);
         }
         FrameReader r = new FrameReader(new ByteArrayInputStream(bytes.toByteArray()));
@@ -27,6 +28,11 @@ class FrameCodecTest {
         assertThat(hello.type()).isEqualTo(FrameType.HELLO);
         assertThat(Hello.decode(hello.payload())).isEqualTo(new Hello(Hello.PROTOCOL_VERSION, 7, 4242));
 
+        Frame define = r.read();
+        assertThat(define.type()).isEqualTo(FrameType.DEFINE);
+        assertThat(define.id()).isEqualTo(5);
+        assertThat(Define.decode(define.payload()).work()).containsExactly(7, 8);
+
         Frame exec = r.read();
         assertThat(exec.type()).isEqualTo(FrameType.EXECUTE);
         assertThat(exec.id()).isEqualTo(99);
@@ -34,12 +40,50 @@ class FrameCodecTest {
         assertThat(e.attempt()).isEqualTo(2);
         assertThat(e.captureLimitBytes()).isEqualTo(1024);
         assertThat(e.maxResultBytes()).isEqualTo(1L << 33);
-        assertThat(e.work()).containsExactly(1, 2, 3);
+        assertThat(e.workId()).isEqualTo(5);
+        assertThat(e.task()).isEqualTo("tâsk");
+        assertThat(e.argument()).containsExactly(1, 2, 3);
 
         Frame shutdown = r.read();
         assertThat(shutdown.type()).isEqualTo(FrameType.SHUTDOWN);
         assertThat(shutdown.payload()).isEmpty();
         assertThat(r.read()).isNull();
+    }
+
+    @Test
+    void appendedFramesWaitForTheFlush() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        FrameWriter w = new FrameWriter(bytes);
+        w.append(FrameType.REVOKED, 3, new byte[0]);
+        w.append(FrameType.FORGET, 4, new byte[0]);
+        assertThat(bytes.size()).isZero();
+        w.flush();
+        assertThat(bytes.size()).isEqualTo(2 * (4 + Frame.HEADER_BYTES));
+        FrameReader r = new FrameReader(new ByteArrayInputStream(bytes.toByteArray()));
+        assertThat(r.read()).extracting(Frame::type, Frame::id).containsExactly(FrameType.REVOKED, 3L);
+        assertThat(r.hasBuffered()).isTrue();
+        assertThat(r.read()).extracting(Frame::type, Frame::id).containsExactly(FrameType.FORGET, 4L);
+        assertThat(r.hasBuffered()).isFalse();
+        assertThat(r.read()).isNull();
+    }
+
+    @Test
+    void aFrameBufferWritesTheSameBytesAsTheWriter() throws Exception {
+        byte[] big = new byte[100_000];
+        Arrays.fill(big, (byte) 42);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (FrameWriter w = new FrameWriter(expected)) {
+            w.append(FrameType.EXECUTE, 1, big);
+            w.append(FrameType.REVOKE, Long.MAX_VALUE, new byte[0]);
+        }
+        FrameBuffer buffer = new FrameBuffer();
+        buffer.append(FrameType.EXECUTE, 1, big);
+        buffer.append(FrameType.REVOKE, Long.MAX_VALUE, new byte[0]);
+        assertThat(buffer.size()).isEqualTo(expected.size());
+        ByteArrayOutputStream actual = new ByteArrayOutputStream();
+        buffer.writeTo(java.nio.channels.Channels.newChannel(actual));
+        assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+        assertThat(buffer.isEmpty()).isTrue();
     }
 
     @Test

@@ -5,19 +5,38 @@ import dev.mpflow.internal.Job;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
-/** An attempt queued or running in the pool; completes exactly once, whoever (reply, crash, timeout) gets there first. */
+/**
+ * An attempt queued, sent ahead to a worker, or running there; completes exactly once, whoever (reply, crash,
+ * timeout, halt) gets there first.
+ */
 final class PendingAttempt {
     final long id;
     final Job job;
     final int attempt;
     final CompletableFuture<AttemptOutcome> future = new CompletableFuture<>();
-    /** Set when sent to a worker; guarded by the pool's lock. */
+    /** Set when it starts (becomes the oldest unanswered attempt of its worker); guarded by the pool's lock. */
     Instant startedAt;
+    long startNanos;
     long workerPid;
+    /** A REVOKE was sent for it and not answered yet; guarded by the pool's lock. */
+    boolean revoking;
+    /** Whether listeners were told it started; guarded by this object, so that the start is told before the end. */
+    private boolean announced;
 
     PendingAttempt(long id, Job job, int attempt) {
         this.id = id;
         this.job = job;
         this.attempt = attempt;
+    }
+
+    /**
+     * Runs {@code announce} once, the first time this is called after the attempt started. The thread that
+     * completes the attempt calls it too, before it completes it, so listeners always hear of the start first.
+     */
+    synchronized void announceStart(Runnable announce) {
+        if (!announced) {
+            announced = true;
+            announce.run();
+        }
     }
 }

@@ -4,6 +4,8 @@ import dev.mpflow.CommandFailedException;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.ResultTooLargeException;
 import dev.mpflow.internal.JobWork;
+import dev.mpflow.internal.ValueCodec;
+import dev.mpflow.protocol.Define;
 import dev.mpflow.protocol.Execute;
 import dev.mpflow.protocol.Failure;
 import dev.mpflow.protocol.Frame;
@@ -14,11 +16,9 @@ import dev.mpflow.protocol.Hello;
 import dev.mpflow.protocol.Spawned;
 import dev.mpflow.protocol.Success;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,38 +26,67 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import dev.mpflow.protocol.ChannelStreams;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Entry point of a worker process: {@code WorkerMain SOCKET_PATH WORKER_ID}.
  *
- * <p>The worker connects to the coordinator's Unix-domain socket, says {@code HELLO}, then runs each
- * {@code EXECUTE} on a thread of its own and replies with {@code SUCCESS} or {@code FAILURE} carrying the same id.
- * When the channel closes, for whatever reason (a {@code SHUTDOWN}, or the coordinator died, even by SIGKILL), the
+ * <p>The worker connects to the coordinator's Unix-domain socket and says {@code HELLO}. Its reader thread then
+ * keeps the work it is sent ({@code DEFINE}) and queues each {@code EXECUTE}; one task thread runs the queued
+ * attempts strictly in the order they came, one at a time, and replies with {@code SUCCESS} or {@code FAILURE}
+ * carrying the same id. Running in order is what lets the coordinator send several attempts ahead and still know
+ * which one is running: the oldest it has no reply for. An attempt not started yet can be taken back
+ * ({@code REVOKE}), so that another worker runs it.
+ *
+ * <p>Replies are buffered while more attempts wait in the queue and sent together, so that a burst of small tasks
+ * costs one system call, not one each; a flusher sends whatever waits longer than {@value #LINGER_MICROS} µs, so
+ * that a reply never waits behind a long task.
+ *
+ * <p>When the channel closes, for whatever reason (a {@code SHUTDOWN}, or the coordinator died, even by SIGKILL), the
  * worker ends the processes its tasks started and halts at once: it never outlives its coordinator.
  */
 public final class WorkerMain {
+    /** The longest a reply waits in the buffer while the next attempt runs. */
+    static final long LINGER_MICROS = 200;
+    /** Replies sent together at most, so that the coordinator can start acting on them early. */
+    private static final int MAX_UNFLUSHED = 32;
+
     private final FrameWriter writer;
     private final PrintStream realErr;
-    private final ExecutorService executor;
+    /** Work by id, as {@code DEFINE} frames brought it; read by the reader thread only. */
+    private final Map<Long, Work> works = new HashMap<>();
+    private final LinkedBlockingDeque<Queued> queue = new LinkedBlockingDeque<>();
+    private final Object lingerLock = new Object();
+    private volatile boolean lingerArmed;
+    private int unflushed;
+
+    /** An attempt waiting for the task thread. */
+    private record Queued(long id, Execute execute, Work work) {
+    }
+
+    /** Work as it arrived, read on first use (on the task thread, where a failure to read is the attempt's). */
+    private static final class Work {
+        final byte[] bytes;
+        JobWork read;
+
+        Work(byte[] bytes) {
+            this.bytes = bytes;
+        }
+    }
 
     private WorkerMain(FrameWriter writer, PrintStream realErr) {
         this.writer = writer;
         this.realErr = realErr;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "mpflow-task-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     public static void main(String[] args) {
@@ -74,7 +103,9 @@ public final class WorkerMain {
             FrameReader reader = new FrameReader(ChannelStreams.input(channel));
             writer.write(FrameType.HELLO, 0,
                     new Hello(Hello.PROTOCOL_VERSION, Integer.parseInt(args[1]), ProcessHandle.current().pid()).encode());
-            new WorkerMain(writer, realErr).serve(reader);
+            WorkerMain worker = new WorkerMain(writer, realErr);
+            worker.startThreads();
+            worker.serve(reader);
         } catch (IOException | RuntimeException e) {
             // The coordinator is gone or spoke nonsense: nothing to report to, so leave a line in the worker log.
             realErr.println("mpflow worker " + args[1] + ": channel closed: " + e);
@@ -84,6 +115,15 @@ public final class WorkerMain {
             realErr.flush();
             Runtime.getRuntime().halt(exitCode);
         }
+    }
+
+    private void startThreads() {
+        Thread tasks = new Thread(this::runAttempts, "mpflow-task");
+        tasks.setDaemon(true);
+        tasks.start();
+        Thread flusher = new Thread(this::lingerFlushes, "mpflow-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
     }
 
     /**
@@ -106,10 +146,18 @@ public final class WorkerMain {
         Frame frame;
         while ((frame = reader.read()) != null) {
             switch (frame.type()) {
+                case DEFINE -> works.put(frame.id(), new Work(Define.decode(frame.payload()).work()));
+                case FORGET -> works.remove(frame.id());
                 case EXECUTE -> {
-                    long id = frame.id();
                     Execute execute = Execute.decode(frame.payload());
-                    executor.execute(() -> runAttempt(id, execute));
+                    // Looked up now, in frame order: a FORGET that follows must not take it from this attempt.
+                    queue.add(new Queued(frame.id(), execute, works.get(execute.workId())));
+                }
+                case REVOKE -> {
+                    long id = frame.id();
+                    if (queue.removeIf(q -> q.id() == id)) {
+                        writer.write(FrameType.REVOKED, id, new byte[0]);
+                    }
                 }
                 case SHUTDOWN -> {
                     return;
@@ -119,7 +167,78 @@ public final class WorkerMain {
         }
     }
 
-    private void runAttempt(long id, Execute execute) {
+    /** The task thread: runs queued attempts one at a time, in order. */
+    private void runAttempts() {
+        while (true) {
+            Queued next;
+            try {
+                next = queue.take();
+            } catch (InterruptedException e) {
+                continue; // Only a task's own code interrupts this thread; the queue is still there.
+            }
+            byte[] reply;
+            FrameType type;
+            try {
+                Attempted a = runAttempt(next);
+                type = a.type;
+                reply = a.payload;
+            } finally {
+                // What a task leaves on its thread must not reach the next one.
+                Thread.interrupted();
+                Thread.currentThread().setContextClassLoader(WorkerMain.class.getClassLoader());
+            }
+            try {
+                writer.append(type, next.id(), reply);
+                if (queue.isEmpty() || ++unflushed >= MAX_UNFLUSHED) {
+                    unflushed = 0;
+                    writer.flush();
+                } else {
+                    armLinger();
+                }
+            } catch (IOException e) {
+                // The channel is gone; the reader loop sees it too and ends the worker.
+                realErr.println("mpflow worker: cannot send the outcome of attempt " + next.id() + ": " + e);
+            }
+        }
+    }
+
+    private void armLinger() {
+        if (!lingerArmed) {
+            synchronized (lingerLock) {
+                lingerArmed = true;
+                lingerLock.notify();
+            }
+        }
+    }
+
+    /** Sends replies that have waited {@value #LINGER_MICROS} µs in the buffer. */
+    private void lingerFlushes() {
+        while (true) {
+            synchronized (lingerLock) {
+                while (!lingerArmed) {
+                    try {
+                        lingerLock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+            LockSupport.parkNanos(LINGER_MICROS * 1000);
+            lingerArmed = false;
+            try {
+                writer.flush();
+            } catch (IOException e) {
+                return; // The reader sees the channel end too.
+            }
+        }
+    }
+
+    private record Attempted(FrameType type, byte[] payload) {
+    }
+
+    private Attempted runAttempt(Queued q) {
+        long id = q.id();
+        Execute execute = q.execute();
         OutputCapture.Buffers capture = OutputCapture.begin(execute.captureLimitBytes());
         AttemptContext.begin(pid -> {
             try {
@@ -128,49 +247,45 @@ public final class WorkerMain {
                 realErr.println("mpflow worker: cannot report process " + pid + ": " + e);
             }
         });
-        FrameType type;
-        byte[] payload;
         try {
-            JobWork work = readWork(execute.work());
+            JobWork work = readWork(q.work(), execute.workId());
             Object value;
             try {
-                value = work.run();
+                value = work.run(execute.task(), new String(execute.argument(), StandardCharsets.UTF_8));
             } finally {
                 System.out.flush();
                 System.err.flush();
             }
-            byte[] bytes = serializeValue(work.task(), value, execute.maxResultBytes());
-            type = FrameType.SUCCESS;
-            payload = new Success(bytes, capture.out.snapshot(), capture.err.snapshot()).encode();
+            byte[] bytes = encodeValue(execute.task(), value, execute.maxResultBytes());
+            return new Attempted(FrameType.SUCCESS,
+                    new Success(bytes, capture.out.snapshot(), capture.err.snapshot()).encode());
         } catch (Throwable t) {
-            type = FrameType.FAILURE;
-            payload = failure(t, capture).encode();
+            return new Attempted(FrameType.FAILURE, failure(t, capture).encode());
         } finally {
             OutputCapture.end();
             AttemptContext.end();
         }
-        try {
-            writer.write(type, id, payload);
-        } catch (IOException e) {
-            // The channel is gone; the reader loop sees it too and ends the worker.
-            realErr.println("mpflow worker: cannot send the outcome of attempt " + id + ": " + e);
-        }
     }
 
-    private static JobWork readWork(byte[] bytes) throws WorkUnreadableException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            return (JobWork) in.readObject();
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
-            throw new WorkUnreadableException("the worker cannot read the task: " + e, e);
+    private static JobWork readWork(Work work, long id) throws WorkUnreadableException {
+        if (work == null) {
+            throw new WorkUnreadableException("the worker was not sent work " + id, null);
         }
+        if (work.read == null) {
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(work.bytes))) {
+                work.read = (JobWork) in.readObject();
+            } catch (IOException | ClassNotFoundException | ClassCastException e) {
+                throw new WorkUnreadableException("the worker cannot read the task: " + e, e);
+            }
+        }
+        return work.read;
     }
 
-    private static byte[] serializeValue(String task, Object value, long limit)
+    private static byte[] encodeValue(String task, Object value, long limit)
             throws NotSerializableValueException, ResultTooLargeException {
-        LimitedBytes bytes = new LimitedBytes(limit);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(value);
-        } catch (LimitedBytes.LimitExceeded e) {
+        try {
+            return ValueCodec.encode(value, limit);
+        } catch (ValueCodec.TooLargeException e) {
             throw new ResultTooLargeException("result of task '" + task + "' is larger than the limit of " + limit
                     + " bytes");
         } catch (NotSerializableException e) {
@@ -178,41 +293,6 @@ public final class WorkerMain {
                     + e.getMessage() + " is not serializable", e);
         } catch (IOException e) {
             throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: " + e, e);
-        }
-        return bytes.toByteArray();
-    }
-
-    /** Collects bytes up to a limit, and fails the moment it is passed rather than growing on. */
-    private static final class LimitedBytes extends ByteArrayOutputStream {
-        private final long limit;
-
-        LimitedBytes(long limit) {
-            super(128);
-            this.limit = limit;
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            if (count + (long) len > limit) {
-                throw new LimitExceeded();
-            }
-            super.write(b, off, len);
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            if (count + 1L > limit) {
-                throw new LimitExceeded();
-            }
-            super.write(b);
-        }
-
-        static final class LimitExceeded extends RuntimeException {
-            private static final long serialVersionUID = 1L;
-
-            LimitExceeded() {
-                super(null, null, false, false);
-            }
         }
     }
 

@@ -7,13 +7,14 @@ import dev.mpflow.TaskStatus;
 import dev.mpflow.WorkflowClosedException;
 import dev.mpflow.internal.AttemptOutcome;
 import dev.mpflow.internal.Job;
+import dev.mpflow.internal.WorkDefinition;
+import dev.mpflow.protocol.Define;
 import dev.mpflow.protocol.Captured;
 import dev.mpflow.protocol.Execute;
 import dev.mpflow.protocol.Failure;
 import dev.mpflow.protocol.Frame;
 import dev.mpflow.protocol.FrameReader;
 import dev.mpflow.protocol.FrameType;
-import dev.mpflow.protocol.FrameWriter;
 import dev.mpflow.protocol.Hello;
 import dev.mpflow.protocol.Spawned;
 import dev.mpflow.protocol.Success;
@@ -30,15 +31,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.Deque;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,18 +51,29 @@ import org.slf4j.LoggerFactory;
  * A warm pool of worker JVMs and the scheduler that feeds them.
  *
  * <p><b>Design.</b> Workers are started when work needs them, never more than {@code maxWorkers} and never more
- * than there are attempts running or waiting, and are then reused. Each connects back over a private Unix-domain socket (so
- * nothing a task prints can corrupt the channel) and is served by one reader thread. Attempts wait in one priority
- * queue (higher priority first, then submission order) and are handed to idle workers by {@link #dispatch()}. Every
- * attempt completes exactly once, by whichever comes first of: the worker's reply, the worker's death (the reader
- * sees the socket close, at once, whatever killed it), or its timeout (the worker is killed and replaced). Retrying
- * is not the pool's business: it reports each attempt's outcome and the caller's retry policy decides.
+ * than there are attempts waiting or running, and are then reused. Each connects back over a private Unix-domain
+ * socket (so nothing a task prints can corrupt the channel) and is served by one reader thread. Attempts wait in
+ * one priority queue (higher priority first, then submission order) and are handed to the least loaded worker.
+ *
+ * <p><b>Sending ahead.</b> A worker runs its attempts one at a time in the order they were sent, so the pool may
+ * send several ahead: the next one starts the moment the last ends, with no round trip in between, and replies and
+ * requests travel in batches. The oldest attempt without a reply is the one running; only it has a timeout, and
+ * only it is blamed when the worker dies, while those behind it go back to the queue as never started. How far
+ * ahead depends on how long attempts take: as many as fit in {@link #AHEAD_BUDGET_NANOS} of expected work, at most
+ * {@value #MAX_IN_FLIGHT}, and one at a time for long tasks, so that no worker hoards work another could run. A
+ * worker that runs out of work takes back ({@code REVOKE}) attempts that are still waiting on a busy one.
+ *
+ * <p>Every attempt completes exactly once, by whichever comes first of: the worker's reply, the worker's death (the
+ * reader sees the socket close, at once, whatever killed it), its timeout (the worker is killed and replaced), or
+ * a halt. Retrying is not the pool's business: it reports each attempt's outcome and the caller's retry policy
+ * decides.
  *
  * <p>A worker that dies is replaced while the pool is open. A worker JVM that cannot even start (a bad JVM option,
  * a missing class) would be replaced forever, so after {@value #MAX_FAILED_STARTS} failed starts in a row the pool
  * is marked broken and every waiting attempt fails with the reason and the tail of the worker's log.
  *
- * <p>All mutable state is guarded by {@code this}; frames are written and futures completed outside the lock.
+ * <p>All mutable state is guarded by {@code this}. Frames are queued under the lock and written outside it;
+ * listeners are told and futures completed outside it too.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
@@ -71,6 +82,14 @@ public final class WorkerPool implements AutoCloseable {
     private static final String WORKER_MAIN = WorkerMain.class.getName();
     /** Pool directories are named after their coordinator's pid, so that those of dead coordinators can go. */
     private static final String DIR_PREFIX = "mpflow-";
+    /** How much expected work a worker may be sent beyond the attempt it runs. */
+    static final long AHEAD_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** The most attempts sent to one worker and not answered. */
+    static final int MAX_IN_FLIGHT = 64;
+    /** Weight of the newest run time in the moving average that sets how far ahead to send. */
+    private static final double RUN_TIME_WEIGHT = 0.2;
+    private static final int MAX_BATCH = 256;
+    private static final byte[] NO_PAYLOAD = new byte[0];
 
     private final PoolConfig config;
     private final Consumer<PendingAttemptStart> onAttemptStart;
@@ -79,16 +98,18 @@ public final class WorkerPool implements AutoCloseable {
     private final ServerSocketChannel server;
     private final AtomicLong attemptIds = new AtomicLong();
 
-    private final PriorityQueue<PendingAttempt> queue = new PriorityQueue<>(
-            Comparator.comparingInt((PendingAttempt a) -> -a.job.priority()).thenComparingLong(a -> a.job.sequence()));
+    private final AttemptQueue queue = new AttemptQueue();
     private final Map<Integer, WorkerHandle> workers = new HashMap<>();
-    private final Deque<WorkerHandle> idle = new ArrayDeque<>();
     private int nextWorkerId;
     private int failedStartsInARow;
     private String brokenReason;
     /** Set once by {@link #halt}: from then on no attempt starts. */
     private String haltReason;
     private boolean closed;
+    /** Moving average of how long an attempt runs, in nanoseconds; negative until one has run. */
+    private double runNanos = -1;
+    /** A look for work to take back is due on the timer. */
+    private boolean stealCheckScheduled;
 
     /** What listeners learn when an attempt is sent to a worker. */
     public record PendingAttemptStart(Job job, int attempt, long workerPid, Instant startedAt) {
@@ -144,6 +165,20 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * No attempt will name {@code work} again: workers that have it may drop it. Told with the next frames sent to
+     * each, as it is no hurry.
+     */
+    public void forget(WorkDefinition work) {
+        synchronized (this) {
+            for (WorkerHandle w : workers.values()) {
+                if (w.knownWork.remove(work.id()) && w.channel != null) {
+                    w.enqueue(FrameType.FORGET, work.id(), NO_PAYLOAD);
+                }
+            }
+        }
+    }
+
+    /**
      * A coordinator killed with SIGKILL leaves its pool directory (socket, worker logs) behind; the next pool
      * removes those whose coordinator is gone.
      */
@@ -173,30 +208,34 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Stops starting attempts: queued ones, and any submitted later, complete exceptionally with a
-     * {@link TaskCancelledException} carrying {@code reason}. With {@code stopRunning}, running attempts are ended
-     * the same way and their workers killed. Workers that die from now on are not replaced. Idempotent; the first
-     * reason stays.
+     * Stops starting attempts: queued ones, those sent ahead to workers and not started, and any submitted later,
+     * complete exceptionally with a {@link TaskCancelledException} carrying {@code reason}. With
+     * {@code stopRunning}, running attempts are ended the same way and their workers killed. Workers that die from
+     * now on are not replaced. Idempotent; the first reason stays.
      */
     public void halt(String reason, boolean stopRunning) {
         List<PendingAttempt> dropped;
         List<WorkerHandle> stopped = new ArrayList<>();
+        List<WorkerHandle> touched = new ArrayList<>();
         List<PendingAttempt> running = new ArrayList<>();
         synchronized (this) {
             if (haltReason == null) {
                 haltReason = reason;
             }
-            dropped = new ArrayList<>(queue);
-            queue.clear();
-            if (stopRunning) {
-                for (WorkerHandle w : workers.values()) {
-                    if (w.current != null) {
-                        running.add(w.current);
-                        w.current = null;
-                        cancelTimeout(w);
-                        w.moveTo(WorkerState.STOPPING);
-                        stopped.add(w);
-                    }
+            dropped = queue.drain();
+            for (WorkerHandle w : workers.values()) {
+                if (w.inFlight.isEmpty()) {
+                    continue;
+                }
+                if (stopRunning) {
+                    running.add(w.inFlight.pollFirst());
+                    dropped.addAll(w.inFlight);
+                    w.inFlight.clear();
+                    cancelTimeout(w);
+                    w.moveTo(WorkerState.STOPPING);
+                    stopped.add(w);
+                } else if (revokeWaiting(w, Integer.MAX_VALUE)) {
+                    touched.add(w);
                 }
             }
             notifyAll();
@@ -205,12 +244,13 @@ public final class WorkerPool implements AutoCloseable {
         dropped.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, false)));
         stopped.forEach(WorkerHandle::kill);
         running.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, true)));
+        send(touched);
     }
 
-    /** Waits until no attempt is running, at most {@code timeout}; returns whether none is. */
+    /** Waits until no attempt is running or sent ahead, at most {@code timeout}; returns whether none is. */
     public synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (workers.values().stream().anyMatch(w -> w.current != null)) {
+        while (workers.values().stream().anyMatch(w -> !w.inFlight.isEmpty())) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -220,48 +260,224 @@ public final class WorkerPool implements AutoCloseable {
         return true;
     }
 
-    /** How many attempts wait for a worker. */
+    /** How many attempts wait to start: in the queue, or sent ahead to a worker. */
     public synchronized int queued() {
-        return queue.size();
+        int n = queue.size();
+        for (WorkerHandle w : workers.values()) {
+            n += Math.max(0, w.inFlight.size() - 1);
+        }
+        return n;
     }
 
     /** How many attempts are running now. */
     public synchronized int running() {
-        return (int) workers.values().stream().filter(w -> w.current != null).count();
+        return (int) workers.values().stream().filter(w -> !w.inFlight.isEmpty()).count();
     }
 
-    /** Hands queued attempts to idle workers. */
+    /** Hands queued attempts to workers with room for them. */
     private void dispatch() {
-        List<WorkerHandle> assigned = new ArrayList<>();
+        List<PendingAttempt> started = new ArrayList<>(2);
+        List<WorkerHandle> touched = new ArrayList<>(2);
         synchronized (this) {
-            while (!queue.isEmpty() && !idle.isEmpty()) {
-                WorkerHandle w = idle.poll();
-                PendingAttempt a = queue.poll();
-                w.moveTo(WorkerState.BUSY);
-                w.current = a;
-                a.startedAt = Instant.now();
-                a.workerPid = w.pid();
-                a.job.timeout().ifPresent(t -> w.timeout = config.timer().schedule(() -> onTimeout(w, a),
-                        t.toNanos(), TimeUnit.NANOSECONDS));
-                assigned.add(w);
+            fill(started, touched);
+        }
+        announce(started);
+        send(touched);
+    }
+
+    /**
+     * Moves queued attempts to the least loaded workers, each up to the in-flight limit; when the queue runs dry and
+     * a worker has nothing, takes back attempts waiting on the others. Must hold the lock.
+     */
+    private void fill(List<PendingAttempt> started, List<WorkerHandle> touched) {
+        if (closed || haltReason != null) {
+            return;
+        }
+        int limit = inFlightLimit();
+        while (!queue.isEmpty()) {
+            WorkerHandle w = leastLoaded(limit);
+            if (w == null) {
+                return;
+            }
+            sendAttempt(w, queue.poll(), started);
+            if (!touched.contains(w)) {
+                touched.add(w);
             }
         }
-        for (WorkerHandle w : assigned) {
-            PendingAttempt a;
-            synchronized (this) {
-                a = w.current;
+        stealForIdleWorkers(touched);
+    }
+
+    /**
+     * A worker with nothing to do takes back half of what waits behind an attempt that has run for longer than
+     * expected on another worker. One that has just started may well end soon, and taking work back costs two
+     * frames per attempt, so the pool waits a while first (and looks again when that while is over). Must hold the
+     * lock.
+     */
+    private void stealForIdleWorkers(List<WorkerHandle> touched) {
+        long now = System.nanoTime();
+        long patience = (long) Math.max(AHEAD_BUDGET_NANOS, 4 * runNanos);
+        long soonest = Long.MAX_VALUE;
+        for (WorkerHandle idle : workers.values()) {
+            if (!idle.ready() || !idle.inFlight.isEmpty()) {
+                continue;
             }
-            if (a == null) {
-                continue; // timed out already, before it was even sent
+            WorkerHandle donor = null;
+            int most = 0;
+            for (WorkerHandle w : workers.values()) {
+                int waiting = w.ready() ? waitingCount(w) : 0;
+                if (waiting == 0) {
+                    continue;
+                }
+                long ranFor = now - w.inFlight.peekFirst().startNanos;
+                if (ranFor < patience) {
+                    soonest = Math.min(soonest, patience - ranFor);
+                } else if (waiting > most) {
+                    donor = w;
+                    most = waiting;
+                }
             }
-            onAttemptStart.accept(new PendingAttemptStart(a.job, a.attempt, a.workerPid, a.startedAt));
+            if (donor == null) {
+                break;
+            }
+            revokeWaiting(donor, (most + 1) / 2);
+            if (!touched.contains(donor)) {
+                touched.add(donor);
+            }
+        }
+        if (soonest != Long.MAX_VALUE && !stealCheckScheduled) {
+            stealCheckScheduled = true;
             try {
-                w.writer.write(FrameType.EXECUTE, a.id,
-                        new Execute(a.attempt, config.captureLimitBytes(), config.maxResultBytes(), a.job.work()).encode());
+                config.timer().schedule(() -> {
+                    synchronized (this) {
+                        stealCheckScheduled = false;
+                    }
+                    dispatch();
+                }, soonest, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                stealCheckScheduled = false; // the workflow is closing: nothing more will be sent
+            }
+        }
+    }
+
+    /** How many attempts sent ahead to {@code w} could be taken back. Must hold the lock. */
+    private static int waitingCount(WorkerHandle w) {
+        int n = 0;
+        boolean first = true;
+        for (PendingAttempt a : w.inFlight) {
+            if (!first && !a.revoking) {
+                n++;
+            }
+            first = false;
+        }
+        return n;
+    }
+
+    /** Asks {@code w} to give back up to {@code max} of the attempts waiting on it, newest first. Must hold the lock. */
+    private static boolean revokeWaiting(WorkerHandle w, int max) {
+        int n = 0;
+        Iterator<PendingAttempt> newestFirst = w.inFlight.descendingIterator();
+        while (n < max && newestFirst.hasNext()) {
+            PendingAttempt a = newestFirst.next();
+            if (a == w.inFlight.peekFirst()) {
+                break;
+            }
+            if (!a.revoking) {
+                a.revoking = true;
+                w.enqueue(FrameType.REVOKE, a.id, NO_PAYLOAD);
+                n++;
+            }
+        }
+        return n > 0;
+    }
+
+    /** The ready worker with the fewest attempts in flight, if it has fewer than {@code limit}. Must hold the lock. */
+    private WorkerHandle leastLoaded(int limit) {
+        WorkerHandle best = null;
+        for (WorkerHandle w : workers.values()) {
+            if (w.ready() && w.inFlight.size() < limit && (best == null || w.inFlight.size() < best.inFlight.size())) {
+                best = w;
+            }
+        }
+        return best;
+    }
+
+    /** How many attempts a worker may have in flight: as many as fit in the budget of expected run time. */
+    private int inFlightLimit() {
+        if (runNanos < 0) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(MAX_IN_FLIGHT, AHEAD_BUDGET_NANOS / Math.max(1.0, runNanos)));
+    }
+
+    /** Queues {@code a} (and its work, the first time) for {@code w}. Must hold the lock. */
+    private void sendAttempt(WorkerHandle w, PendingAttempt a, List<PendingAttempt> started) {
+        WorkDefinition work = a.job.work();
+        if (w.knownWork.add(work.id())) {
+            w.enqueue(FrameType.DEFINE, work.id(), new Define(work.bytes()).encode());
+        }
+        w.enqueue(FrameType.EXECUTE, a.id, new Execute(a.attempt, config.captureLimitBytes(), config.maxResultBytes(),
+                work.id(), a.job.task(), a.job.argument()).encode());
+        w.inFlight.addLast(a);
+        if (w.inFlight.size() == 1) {
+            w.moveTo(WorkerState.BUSY);
+            start(w, a, started);
+        }
+    }
+
+    /** {@code a} is now the attempt {@code w} runs: its clock and its timeout start. Must hold the lock. */
+    private void start(WorkerHandle w, PendingAttempt a, List<PendingAttempt> started) {
+        a.startedAt = Instant.now();
+        a.startNanos = System.nanoTime();
+        a.workerPid = w.pid();
+        a.job.timeout().ifPresent(t -> w.timeout = config.timer().schedule(() -> onTimeout(w, a),
+                t.toNanos(), TimeUnit.NANOSECONDS));
+        started.add(a);
+    }
+
+    private void announce(List<PendingAttempt> started) {
+        for (PendingAttempt a : started) {
+            announce(a);
+        }
+    }
+
+    private void announce(PendingAttempt a) {
+        a.announceStart(() -> onAttemptStart.accept(new PendingAttemptStart(a.job, a.attempt, a.workerPid, a.startedAt)));
+    }
+
+    /** Completes an attempt that ran; its start is told first if it has not been yet. */
+    private void complete(PendingAttempt a, AttemptOutcome outcome) {
+        announce(a);
+        a.future.complete(outcome);
+    }
+
+    private static void send(List<WorkerHandle> touched) {
+        for (WorkerHandle w : touched) {
+            try {
+                w.send();
             } catch (IOException e) {
-                // The worker is dying; its reader reports the attempt as crashed.
-                log.debug("cannot send attempt to {}: {}", w, e.toString());
+                // The worker is dying; its reader reports what it was running.
+                log.debug("cannot send to {}: {}", w, e.toString());
                 w.kill();
+            }
+        }
+    }
+
+    /**
+     * Takes back {@code rest} (sent ahead to a worker that stopped, never started): to the queue while the run
+     * goes on, else cancelled or closed. Must hold the lock; the returned actions run outside it.
+     */
+    private void requeue(Collection<PendingAttempt> rest, List<Runnable> after) {
+        for (PendingAttempt a : rest) {
+            a.revoking = false;
+            a.startedAt = null;
+            if (closed) {
+                after.add(() -> a.future.completeExceptionally(new WorkflowClosedException(
+                        "the workflow was closed before task " + a.job.label() + " started")));
+            } else if (haltReason != null) {
+                String why = haltReason;
+                after.add(() -> a.future.completeExceptionally(new TaskCancelledException(why, false)));
+            } else {
+                queue.add(a);
             }
         }
     }
@@ -300,22 +516,30 @@ public final class WorkerPool implements AutoCloseable {
                             + Hello.PROTOCOL_VERSION);
                 }
                 worker.channel = channel;
-                worker.writer = new FrameWriter(ChannelStreams.output(channel));
                 worker.moveTo(WorkerState.IDLE);
                 failedStartsInARow = 0;
                 if (closed) {
                     worker.moveTo(WorkerState.STOPPING);
                     worker.kill();
-                } else {
-                    idle.add(worker);
                 }
             }
             Thread.currentThread().setName("mpflow-worker-" + worker.id + "-reader");
             log.debug("{} connected", worker);
             dispatch();
+            List<Frame> batch = new ArrayList<>();
             Frame frame;
             while ((frame = reader.read()) != null) {
-                onReply(worker, frame);
+                // Whatever else has arrived is handled with it, under one lock, and answered with one write.
+                batch.add(frame);
+                while (batch.size() < MAX_BATCH && reader.hasBuffered()) {
+                    Frame more = reader.read();
+                    if (more == null) {
+                        break;
+                    }
+                    batch.add(more);
+                }
+                onFrames(worker, batch);
+                batch.clear();
             }
         } catch (IOException | RuntimeException e) {
             if (worker != null) {
@@ -327,58 +551,127 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void onReply(WorkerHandle worker, Frame frame) throws IOException {
-        if (frame.type() == FrameType.SPAWNED) {
-            synchronized (this) {
-                if (worker.current != null && worker.current.id == frame.id()) {
-                    worker.spawned.add(Spawned.decode(frame.payload()).pid());
-                }
-            }
-            return;
+    /** A decoded reply: what the frame said, read outside the lock. */
+    private record Reply(FrameType type, long id, Object message) {
+    }
+
+    private void onFrames(WorkerHandle worker, List<Frame> frames) throws IOException {
+        List<Reply> replies = new ArrayList<>(frames.size());
+        for (Frame f : frames) {
+            replies.add(new Reply(f.type(), f.id(), switch (f.type()) {
+                case SUCCESS -> Success.decode(f.payload());
+                case FAILURE -> Failure.decode(f.payload());
+                case SPAWNED -> Spawned.decode(f.payload());
+                case REVOKED -> null;
+                default -> throw new IOException("unexpected frame " + f.type() + " from " + worker);
+            }));
         }
-        PendingAttempt a;
+        // A failure may halt the run (its halt policy decides as it completes): then nothing more may start
+        // before it has completed. Otherwise new work goes out first, so that workers are busy while results
+        // are handed on.
+        boolean failures = replies.stream().anyMatch(r -> r.type() == FrameType.FAILURE);
+        List<Runnable> after = new ArrayList<>(frames.size());
+        List<PendingAttempt> started = new ArrayList<>(frames.size());
+        List<WorkerHandle> touched = new ArrayList<>(2);
         synchronized (this) {
-            a = worker.current;
-            if (a == null || a.id != frame.id()) {
-                return; // a reply to an attempt already given up on (timed out)
-            }
-            worker.current = null;
-            // The attempt ended in the worker, which ended its programs itself; their pids may now be reused.
-            worker.spawned.clear();
-            cancelTimeout(worker);
-            if (worker.state() == WorkerState.BUSY) {
-                worker.moveTo(WorkerState.IDLE);
-                idle.add(worker);
+            for (Reply r : replies) {
+                onReply(worker, r, started, after);
             }
             notifyAll();
+            if (!failures) {
+                fill(started, touched);
+            }
         }
+        send(touched);
+        // Ends before starts: listeners hear a worker finish one attempt before it starts the next.
+        after.forEach(Runnable::run);
+        announce(started);
+        if (failures) {
+            dispatch();
+        }
+    }
+
+    /** Must hold the lock; what completes attempts goes into {@code after}, to run outside it. */
+    private void onReply(WorkerHandle worker, Reply r, List<PendingAttempt> started, List<Runnable> after) {
+        PendingAttempt head = worker.inFlight.peekFirst();
+        switch (r.type()) {
+            case SPAWNED -> {
+                if (head != null && head.id == r.id()) {
+                    worker.spawned.add(((Spawned) r.message()).pid());
+                }
+            }
+            case REVOKED -> {
+                PendingAttempt a = null;
+                for (PendingAttempt p : worker.inFlight) {
+                    if (p.id == r.id()) {
+                        a = p;
+                        break;
+                    }
+                }
+                if (a == null) {
+                    return;
+                }
+                worker.inFlight.remove(a);
+                if (a == head) {
+                    // Taken back just as its turn came: it never ran, so the next one is the one running.
+                    cancelTimeout(worker);
+                    nextOrIdle(worker, started);
+                }
+                requeue(List.of(a), after);
+            }
+            default -> {
+                if (head == null || head.id != r.id()) {
+                    return; // a reply to an attempt already given up on (timed out, halted)
+                }
+                worker.inFlight.pollFirst();
+                // The attempt ended in the worker, which ended its programs itself; their pids may now be reused.
+                worker.spawned.clear();
+                cancelTimeout(worker);
+                long ran = System.nanoTime() - head.startNanos;
+                runNanos = runNanos < 0 ? ran : runNanos + RUN_TIME_WEIGHT * (ran - runNanos);
+                if (worker.state() == WorkerState.BUSY) {
+                    nextOrIdle(worker, started);
+                }
+                AttemptOutcome outcome = outcome(head, r);
+                after.add(() -> complete(head, outcome));
+            }
+        }
+    }
+
+    /** The worker's next attempt starts, or it has none left. Must hold the lock. */
+    private void nextOrIdle(WorkerHandle worker, List<PendingAttempt> started) {
+        PendingAttempt next = worker.inFlight.peekFirst();
+        if (next != null) {
+            start(worker, next, started);
+        } else if (worker.state() == WorkerState.BUSY) {
+            worker.moveTo(WorkerState.IDLE);
+        }
+    }
+
+    private static AttemptOutcome outcome(PendingAttempt a, Reply r) {
         Instant end = Instant.now();
-        AttemptOutcome outcome = switch (frame.type()) {
-            case SUCCESS -> {
-                Success s = Success.decode(frame.payload());
-                yield new AttemptOutcome(a.attempt, TaskStatus.SUCCEEDED, s.value(), Optional.empty(), false,
-                        List.of(), -1, Optional.empty(), a.workerPid, a.startedAt, end, text(s.stdout()),
-                        text(s.stderr()));
-            }
-            case FAILURE -> {
-                Failure f = Failure.decode(frame.payload());
-                yield new AttemptOutcome(a.attempt, TaskStatus.FAILED, new byte[0],
-                        Optional.of(new TaskError(f.errorType(), f.message(), f.stackTrace())), f.retryable(),
-                        errorTypes(f), f.exitCode(), f.agent().isEmpty() ? Optional.empty() : Optional.of(f.agent()), a.workerPid, a.startedAt,
-                        end, text(f.stdout()), text(f.stderr()));
-            }
-            default -> throw new IOException("unexpected frame " + frame.type() + " from " + worker);
-        };
-        a.future.complete(outcome);
-        dispatch();
+        if (r.message() instanceof Success s) {
+            return new AttemptOutcome(a.attempt, TaskStatus.SUCCEEDED, s.value(), Optional.empty(), false,
+                    List.of(), -1, Optional.empty(), a.workerPid, a.startedAt, end, text(s.stdout()),
+                    text(s.stderr()));
+        }
+        Failure f = (Failure) r.message();
+        return new AttemptOutcome(a.attempt, TaskStatus.FAILED, new byte[0],
+                Optional.of(new TaskError(f.errorType(), f.message(), f.stackTrace())), f.retryable(),
+                errorTypes(f), f.exitCode(), f.agent().isEmpty() ? Optional.empty() : Optional.of(f.agent()),
+                a.workerPid, a.startedAt, end, text(f.stdout()), text(f.stderr()));
     }
 
     private void onTimeout(WorkerHandle worker, PendingAttempt a) {
+        List<Runnable> after = new ArrayList<>();
         synchronized (this) {
-            if (worker.current != a) {
+            if (worker.inFlight.peekFirst() != a) {
                 return;
             }
-            worker.current = null;
+            worker.inFlight.pollFirst();
+            // Those behind it never started: they run elsewhere, on no attempt of theirs.
+            requeue(new ArrayList<>(worker.inFlight), after);
+            worker.inFlight.clear();
             worker.timeout = null;
             worker.moveTo(WorkerState.STOPPING);
             notifyAll();
@@ -388,9 +681,11 @@ public final class WorkerPool implements AutoCloseable {
         log.warn("task {} attempt {} timed out after {} ms on worker pid {}; killing the worker", a.job.label(),
                 a.attempt, millis, a.workerPid);
         worker.kill();
-        a.future.complete(AttemptOutcome.failed(a.attempt, TaskStatus.TIMED_OUT,
+        complete(a, AttemptOutcome.failed(a.attempt, TaskStatus.TIMED_OUT,
                 new TaskError("Timeout", "attempt exceeded its timeout of " + millis + " ms", ""),
                 a.workerPid, a.startedAt, end));
+        after.forEach(Runnable::run);
+        dispatch();
     }
 
     /** The worker's channel closed: it exited, was killed, or is being stopped. */
@@ -398,26 +693,29 @@ public final class WorkerPool implements AutoCloseable {
         worker.killSpawned();
         PendingAttempt a;
         boolean replace;
+        boolean wasClosed;
+        List<Runnable> after = new ArrayList<>();
         synchronized (this) {
             if (worker.state() == WorkerState.DEAD) {
                 return;
             }
             worker.moveTo(WorkerState.DEAD);
             workers.remove(worker.id);
-            idle.remove(worker);
-            a = worker.current;
-            worker.current = null;
+            a = worker.inFlight.pollFirst();
+            requeue(new ArrayList<>(worker.inFlight), after);
+            worker.inFlight.clear();
             cancelTimeout(worker);
+            wasClosed = closed;
             replace = !closed && haltReason == null;
             notifyAll();
         }
         if (a != null) {
             Instant end = Instant.now();
-            if (!closed) {
+            if (!wasClosed) {
                 String how = exitDescription(worker);
                 log.warn("worker pid {} died running task {} attempt {}: {}", worker.pid(), a.job.label(),
                         a.attempt, how);
-                a.future.complete(AttemptOutcome.failed(a.attempt, TaskStatus.CRASHED,
+                complete(a, AttemptOutcome.failed(a.attempt, TaskStatus.CRASHED,
                         new TaskError("WorkerCrashed", "worker process " + worker.pid() + " " + how, logTail(worker)),
                         a.workerPid, a.startedAt, end));
             } else {
@@ -425,6 +723,7 @@ public final class WorkerPool implements AutoCloseable {
                         "the workflow was closed while task " + a.job.label() + " was running"));
             }
         }
+        after.forEach(Runnable::run);
         deleteQuietly(worker.log);
         if (replace) {
             synchronized (this) {
@@ -432,6 +731,7 @@ public final class WorkerPool implements AutoCloseable {
                     ensureWorkers();
                 }
             }
+            dispatch();
         }
     }
 
@@ -461,8 +761,7 @@ public final class WorkerPool implements AutoCloseable {
             } else {
                 reason = "worker JVMs fail to start: the last one " + how + ". Its output: " + logTail(worker);
                 brokenReason = reason;
-                failed = new ArrayList<>(queue);
-                queue.clear();
+                failed = queue.drain();
             }
         }
         if (reason != null) {
@@ -482,10 +781,15 @@ public final class WorkerPool implements AutoCloseable {
         if (closed || haltReason != null || brokenReason != null) {
             return;
         }
-        long alive = workers.values().stream()
-                .filter(w -> w.state() != WorkerState.STOPPING && w.state() != WorkerState.DEAD).count();
-        long busy = workers.values().stream().filter(w -> w.current != null).count();
-        long wanted = Math.min(config.maxWorkers(), busy + queue.size());
+        long alive = 0;
+        long pending = queue.size();
+        for (WorkerHandle w : workers.values()) {
+            if (w.state() != WorkerState.STOPPING && w.state() != WorkerState.DEAD) {
+                alive++;
+            }
+            pending += w.inFlight.size();
+        }
+        long wanted = Math.min(config.maxWorkers(), pending);
         for (long i = alive; i < wanted; i++) {
             launchWorker();
         }
@@ -514,8 +818,7 @@ public final class WorkerPool implements AutoCloseable {
         } catch (IOException e) {
             brokenReason = "cannot start a worker JVM with " + config.javaCommand() + ": " + e.getMessage();
             log.error(brokenReason);
-            List<PendingAttempt> failed = new ArrayList<>(queue);
-            queue.clear();
+            List<PendingAttempt> failed = queue.drain();
             // Completing futures under the lock is safe here: callers chain only asynchronous work on them.
             failed.forEach(a -> a.future.completeExceptionally(new MpflowException(brokenReason)));
             return;
@@ -619,22 +922,22 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             closed = true;
-            dropped = new ArrayList<>(queue);
-            queue.clear();
+            dropped = queue.drain();
             all = new ArrayList<>(workers.values());
-            idle.clear();
             for (WorkerHandle w : all) {
                 if (w.state() != WorkerState.DEAD && w.state() != WorkerState.STOPPING) {
                     w.moveTo(WorkerState.STOPPING);
+                }
+                if (w.channel != null) {
+                    w.enqueue(FrameType.SHUTDOWN, 0, NO_PAYLOAD);
                 }
             }
         }
         dropped.forEach(a -> a.future.completeExceptionally(new WorkflowClosedException("the workflow is closed")));
         for (WorkerHandle w : all) {
-            FrameWriter writer = w.writer;
-            if (writer != null) {
+            if (w.channel != null) {
                 try {
-                    writer.write(FrameType.SHUTDOWN, 0, new byte[0]);
+                    w.send();
                 } catch (IOException e) {
                     w.kill();
                 }
