@@ -110,6 +110,8 @@ public final class WorkerPool implements AutoCloseable {
     private double runNanos = -1;
     /** A look for work to take back is due on the timer. */
     private boolean stealCheckScheduled;
+    /** How many attempts workers gave back; for tests. */
+    private long revoked;
 
     /** What listeners learn when an attempt is sent to a worker. */
     public record PendingAttemptStart(Job job, int attempt, long workerPid, Instant startedAt) {
@@ -269,6 +271,16 @@ public final class WorkerPool implements AutoCloseable {
         return n;
     }
 
+    /** How many attempts the worker with this pid has been sent and not answered; for tests. */
+    synchronized int inFlight(long workerPid) {
+        return workers.values().stream().filter(w -> w.pid() == workerPid).mapToInt(w -> w.inFlight.size()).sum();
+    }
+
+    /** How many attempts workers have given back so far; for tests. */
+    synchronized long revoked() {
+        return revoked;
+    }
+
     /** How many attempts are running now. */
     public synchronized int running() {
         return (int) workers.values().stream().filter(w -> !w.inFlight.isEmpty()).count();
@@ -420,13 +432,13 @@ public final class WorkerPool implements AutoCloseable {
         w.inFlight.addLast(a);
         if (w.inFlight.size() == 1) {
             w.moveTo(WorkerState.BUSY);
-            start(w, a, started);
+            start(w, a, started, Instant.now());
         }
     }
 
     /** {@code a} is now the attempt {@code w} runs: its clock and its timeout start. Must hold the lock. */
-    private void start(WorkerHandle w, PendingAttempt a, List<PendingAttempt> started) {
-        a.startedAt = Instant.now();
+    private void start(WorkerHandle w, PendingAttempt a, List<PendingAttempt> started, Instant now) {
+        a.startedAt = now;
         a.startNanos = System.nanoTime();
         a.workerPid = w.pid();
         a.job.timeout().ifPresent(t -> w.timeout = config.timer().schedule(() -> onTimeout(w, a),
@@ -612,10 +624,11 @@ public final class WorkerPool implements AutoCloseable {
                     return;
                 }
                 worker.inFlight.remove(a);
+                revoked++;
                 if (a == head) {
                     // Taken back just as its turn came: it never ran, so the next one is the one running.
                     cancelTimeout(worker);
-                    nextOrIdle(worker, started);
+                    nextOrIdle(worker, started, Instant.now());
                 }
                 requeue(List.of(a), after);
             }
@@ -629,20 +642,21 @@ public final class WorkerPool implements AutoCloseable {
                 cancelTimeout(worker);
                 long ran = System.nanoTime() - head.startNanos;
                 runNanos = runNanos < 0 ? ran : runNanos + RUN_TIME_WEIGHT * (ran - runNanos);
-                if (worker.state() == WorkerState.BUSY) {
-                    nextOrIdle(worker, started);
-                }
                 AttemptOutcome outcome = outcome(head, r);
+                if (worker.state() == WorkerState.BUSY) {
+                    // The next one started when this one ended, as far as the coordinator can tell.
+                    nextOrIdle(worker, started, outcome.endedAt());
+                }
                 after.add(() -> complete(head, outcome));
             }
         }
     }
 
     /** The worker's next attempt starts, or it has none left. Must hold the lock. */
-    private void nextOrIdle(WorkerHandle worker, List<PendingAttempt> started) {
+    private void nextOrIdle(WorkerHandle worker, List<PendingAttempt> started, Instant now) {
         PendingAttempt next = worker.inFlight.peekFirst();
         if (next != null) {
-            start(worker, next, started);
+            start(worker, next, started, now);
         } else if (worker.state() == WorkerState.BUSY) {
             worker.moveTo(WorkerState.IDLE);
         }

@@ -1,0 +1,84 @@
+package dev.mpflow.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.NotSerializableException;
+import java.io.Serializable;
+import java.io.StreamCorruptedException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ValueCodecTest {
+    record Point(int x, String label) implements Serializable {
+    }
+
+    private static Object roundTrip(Object value) throws Exception {
+        return ValueCodec.decode(ValueCodec.encode(value, Long.MAX_VALUE));
+    }
+
+    @Test
+    void plainValuesKeepTheirValueAndClass() throws Exception {
+        for (Object v : List.of("", "ünïcødé ✓ 日本 \uD83D\uDE00", Integer.MIN_VALUE, 7, Long.MAX_VALUE, -0.5, Double.NaN,
+                true, false)) {
+            Object back = roundTrip(v);
+            assertThat(back).isEqualTo(v).hasSameClassAs(v);
+        }
+        assertThat(roundTrip(null)).isNull();
+        assertThat((byte[]) roundTrip(new byte[] {0, (byte) 0xff, 3})).containsExactly(0, 0xff, 3);
+    }
+
+    @Test
+    void plainValuesAreSmallerThanJavaSerializationMakesThem() throws Exception {
+        assertThat(ValueCodec.encode(42, 100)).hasSize(5);
+        assertThat(ValueCodec.encode(42L, 100)).hasSize(9);
+        assertThat(ValueCodec.encode("abc", 100)).hasSize(8);
+    }
+
+    @Test
+    void anyOtherSerializableValueTravelsWithItsExactClass() throws Exception {
+        assertThat(roundTrip(new Point(3, "p"))).isEqualTo(new Point(3, "p"));
+        assertThat(roundTrip(new BigDecimal("1.50"))).isEqualTo(new BigDecimal("1.50"));
+        LinkedList<Integer> linked = new LinkedList<>(List.of(1, 2));
+        assertThat(roundTrip(linked)).isInstanceOf(LinkedList.class).isEqualTo(linked);
+        assertThat(roundTrip(List.of("a"))).isEqualTo(List.of("a"));
+    }
+
+    @Test
+    void aValueThatCannotBeSerializedNamesItsClass() {
+        assertThatThrownBy(() -> ValueCodec.encode(new Object(), Long.MAX_VALUE))
+                .isInstanceOf(NotSerializableException.class).hasMessage("java.lang.Object");
+    }
+
+    @Test
+    void theSizeLimitHoldsForEveryKindOfValue() throws Exception {
+        assertThatThrownBy(() -> ValueCodec.encode("x".repeat(100), 50)).isInstanceOf(ValueCodec.TooLargeException.class);
+        assertThatThrownBy(() -> ValueCodec.encode(new ArrayList<>(List.of("x".repeat(100))), 50))
+                .isInstanceOf(ValueCodec.TooLargeException.class);
+        assertThatThrownBy(() -> ValueCodec.encodeList(List.of("x".repeat(100)), 50))
+                .isInstanceOf(ValueCodec.TooLargeException.class);
+        assertThat(ValueCodec.encode("x".repeat(100), 105)).hasSize(105);
+    }
+
+    @Test
+    void listsMixPlainAndSerializedValues() throws Exception {
+        List<Object> values = Arrays.asList(1, null, "two", 3L, new Point(4, "four"), new byte[] {5});
+        List<Object> back = ValueCodec.decodeList(ValueCodec.encodeList(values, Long.MAX_VALUE));
+        assertThat(back).hasSize(6);
+        assertThat(back.subList(0, 5)).containsExactly(1, null, "two", 3L, new Point(4, "four"));
+        assertThat((byte[]) back.get(5)).containsExactly(5);
+    }
+
+    @Test
+    void garbageIsACorruptStreamNotAWrongValue() {
+        assertThatThrownBy(() -> ValueCodec.decode(new byte[0])).isInstanceOf(StreamCorruptedException.class);
+        assertThatThrownBy(() -> ValueCodec.decode(new byte[] {42})).isInstanceOf(StreamCorruptedException.class)
+                .hasMessage("unknown value tag 42");
+        assertThatThrownBy(() -> ValueCodec.decode(new byte[] {1, 0, 0, 0, 9, 'a'}))
+                .isInstanceOf(StreamCorruptedException.class).hasMessage("invalid value length 9");
+    }
+}
