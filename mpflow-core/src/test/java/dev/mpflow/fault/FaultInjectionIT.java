@@ -273,6 +273,20 @@ class FaultInjectionIT {
     }
 
     @Test
+    void whatATaskPrintedBeforeItsWorkerExitedIsKeptWithTheCrash() {
+        try (MultiProcessWorkflow wf = workflow(1, 1).build()) {
+            TaskResult r = wf.executeTask(Task.of("last-words", FaultyTasks.printThenExit("ünïcødé farewell", 5)));
+
+            assertThat(r.status()).isEqualTo(TaskStatus.CRASHED);
+            assertThat(error(r).message()).isEqualTo("worker process " + r.workerPid() + " exited with code 5");
+            assertThat(error(r).remoteStackTrace()).contains(
+                    "task 'last-words' attempt 1 printed before the worker exited:",
+                    "stdout: out: ünïcødé farewell", "stderr: err: ünïcødé farewell");
+            assertThat(wf.executeTask(Task.of("after", FaultyTasks.succeed("fine"))).value()).isEqualTo("fine");
+        }
+    }
+
+    @Test
     void runtimeHaltOnEveryAttemptEndsCrashedAfterEveryAttempt() {
         try (MultiProcessWorkflow wf = workflow(2, 2).build()) {
             TaskResult r = wf.executeTask(Task.of("halt", FaultyTasks.haltWorker(42)));

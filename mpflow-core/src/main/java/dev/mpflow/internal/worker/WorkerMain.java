@@ -60,6 +60,8 @@ public final class WorkerMain {
     static final long LINGER_MICROS = 200;
     /** Replies sent together at most, so that the coordinator can start acting on them early. */
     private static final int MAX_UNFLUSHED = 32;
+    /** How much of each stream a worker that exits leaves in its log. */
+    private static final int LAST_WORDS_BYTES = 1000;
 
     private final FrameWriter writer;
     private final PrintStream realErr;
@@ -69,6 +71,11 @@ public final class WorkerMain {
     private final Object lingerLock = new Object();
     private volatile boolean lingerArmed;
     private int unflushed;
+    /** The attempt the task thread runs, for the last words of a worker that exits under it. */
+    private volatile Running running;
+
+    private record Running(String task, int attempt, OutputCapture.Buffers capture) {
+    }
 
     /** An attempt waiting for the task thread. */
     private record Queued(long id, Execute execute, Work work) {
@@ -117,7 +124,39 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * A task that calls {@code System.exit} takes its captured output down with the worker. What it printed last is
+     * often why, so the exit writes it to the worker's log, whose tail the coordinator reports with the crash.
+     */
+    private void keepLastWordsOnExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Running r = running;
+            if (r == null) {
+                return;
+            }
+            realErr.println("task '" + r.task() + "' attempt " + r.attempt() + " printed before the worker exited:");
+            printTail("stdout: ", r.capture().out.tail(LAST_WORDS_BYTES));
+            printTail("stderr: ", r.capture().err.tail(LAST_WORDS_BYTES));
+            realErr.flush();
+        }, "mpflow-last-words"));
+    }
+
+    private void printTail(String prefix, byte[] tail) {
+        int start = 0;
+        for (int i = 0; i <= tail.length; i++) {
+            if (i == tail.length || tail[i] == '\n') {
+                if (i > start) {
+                    realErr.print(prefix);
+                    realErr.write(tail, start, i - start);
+                    realErr.println();
+                }
+                start = i + 1;
+            }
+        }
+    }
+
     private void startThreads() {
+        keepLastWordsOnExit();
         Thread tasks = new Thread(this::runAttempts, "mpflow-task");
         tasks.setDaemon(true);
         tasks.start();
@@ -240,6 +279,7 @@ public final class WorkerMain {
         long id = q.id();
         Execute execute = q.execute();
         OutputCapture.Buffers capture = OutputCapture.begin(execute.captureLimitBytes());
+        running = new Running(execute.task(), execute.attempt(), capture);
         AttemptContext.begin(pid -> {
             try {
                 writer.write(FrameType.SPAWNED, id, new Spawned(pid).encode());
@@ -262,6 +302,7 @@ public final class WorkerMain {
         } catch (Throwable t) {
             return new Attempted(FrameType.FAILURE, failure(t, capture).encode());
         } finally {
+            running = null;
             OutputCapture.end();
             AttemptContext.end();
         }
