@@ -155,6 +155,46 @@ public final class MultiProcessWorkflow implements AutoCloseable {
     }
 
     /**
+     * Applies {@code function} to every element in worker processes and returns the results in element order, as
+     * Python's {@code Pool.map} does: the elements are split into chunks (about four per worker), each chunk runs
+     * in one attempt, and the function is sent to each worker once. A chunk that fails is retried whole under the
+     * workflow's retry settings, and timed out under its timeout. The agents are not used, and the results are
+     * not autosaved: a map is one computation whose results come back to the caller, not a run of tasks.
+     *
+     * @param elements serializable values; strings, numbers, booleans and byte arrays travel fastest
+     * @return the results, one per element, in order
+     * @throws TaskFailedException when a chunk did not succeed after its attempts; its result's error names the
+     *     failing element's index within the chunk, whose name ({@code map[FROM..TO]}) gives the chunk's place
+     */
+    public <T, R> List<R> map(MapFunction<? super T, ? extends R> function, List<? extends T> elements) {
+        Objects.requireNonNull(elements, "elements");
+        int chunks = 4 * maxWorkers();
+        return map(function, elements, Math.max(1, (elements.size() + chunks - 1) / chunks));
+    }
+
+    /**
+     * Like {@link #map(MapFunction, List)} with chunks of {@code chunkSize} elements: larger chunks cost less per
+     * element, smaller ones spread uneven work better.
+     */
+    @SuppressWarnings("unchecked")
+    public <T, R> List<R> map(MapFunction<? super T, ? extends R> function, List<? extends T> elements, int chunkSize) {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(elements, "elements");
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be at least 1, was " + chunkSize);
+        }
+        List<R> results = new ArrayList<>(elements.size());
+        for (CompletableFuture<TaskResult> chunk : runtime.submitMap(function, elements, chunkSize)) {
+            TaskResult r = join(chunk);
+            if (!r.succeeded()) {
+                throw new TaskFailedException(r);
+            }
+            results.addAll((List<R>) r.value());
+        }
+        return results;
+    }
+
+    /**
      * Runs many tasks through the pool, each through the agents in sequence ({@link AgentMode#PIPELINE}).
      *
      * @return the results in task order, lazily: tasks are taken from {@code tasks} only as results are consumed,

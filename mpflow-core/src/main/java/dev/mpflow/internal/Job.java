@@ -9,6 +9,7 @@ import java.util.Optional;
  * One schedulable unit: a task with the agents it runs through. {@code run(task)} makes one job per agent;
  * {@code executeTask(task)} one job for the whole pipeline.
  *
+ * @param kind a task's job, or a chunk of a {@code map}
  * @param task the task's name
  * @param agent the agent named in results: the one agent of a fan-out job, the last agent of a pipeline; empty
  *     when the task runs its function alone
@@ -18,11 +19,20 @@ import java.util.Optional;
  * @param timeout the per-attempt timeout, if any
  * @param retry how failed attempts are retried
  * @param work the function and agents, serialized once and shared by every job that runs the same
- * @param argument what {@code work} runs on, as sent: the input text in UTF-8
+ * @param argument what {@code work} runs on, as sent: the input text in UTF-8, or a chunk's encoded elements
  */
-public record Job(String task, Optional<String> agent, String input, int priority, long sequence,
+public record Job(Kind kind, String task, Optional<String> agent, String input, int priority, long sequence,
         Optional<Duration> timeout, RetrySettings retry, WorkDefinition work, byte[] argument) {
+    /** What a job is; only tasks are recorded and counted in the run. */
+    public enum Kind {
+        /** One task's function and agents; its value is one value. */
+        TASK,
+        /** A chunk of a {@code map}; its value is the list of its elements' results. */
+        MAP_CHUNK
+    }
+
     public Job {
+        Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(input, "input");

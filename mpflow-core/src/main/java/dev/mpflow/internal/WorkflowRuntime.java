@@ -3,6 +3,7 @@ package dev.mpflow.internal;
 import dev.failsafe.Failsafe;
 import dev.mpflow.Agent;
 import dev.mpflow.HaltPolicy;
+import dev.mpflow.MapFunction;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.TaskCancelledException;
 import dev.mpflow.TaskKey;
@@ -100,7 +101,11 @@ public final class WorkflowRuntime implements AutoCloseable {
         }
         this.pool = new WorkerPool(new PoolConfig(config.maxWorkers(), config.javaCommand(), config.classPath(),
                 config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), timer),
-                start -> listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid()));
+                start -> {
+                    if (start.job().kind() == Job.Kind.TASK) {
+                        listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid());
+                    }
+                });
         this.definitions = new WorkDefinitions(pool::forget);
     }
 
@@ -170,10 +175,62 @@ public final class WorkflowRuntime implements AutoCloseable {
         }
         // A job's settings: the task's own, else its agent's when it runs one agent, else the workflow's.
         Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
-        Job job = new Job(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
-                task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
+        Job job = new Job(Job.Kind.TASK, task.name(), agentLabel, task.input(), task.priority(),
+                sequence.incrementAndGet(), task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
                 task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work,
                 task.input().getBytes(StandardCharsets.UTF_8));
+        return run(job, submitted);
+    }
+
+    /**
+     * Submits the chunks of a {@code map}: one job per chunk of at most {@code chunkSize} elements, each running
+     * {@code function} over its elements in one attempt. The function is serialized once for all of them. Chunks
+     * are retried and timed out like tasks, but not recorded: they are not tasks of the run.
+     *
+     * @return one future per chunk, in order; each result's value is the list of the chunk's results
+     */
+    public List<CompletableFuture<TaskResult>> submitMap(MapFunction<?, ?> function, List<?> elements, int chunkSize) {
+        startRunOnce();
+        Instant submitted = Instant.now();
+        List<CompletableFuture<TaskResult>> chunks = new ArrayList<>(elements.size() / chunkSize + 1);
+        for (int from = 0; from < elements.size(); from += chunkSize) {
+            int to = Math.min(elements.size(), from + chunkSize);
+            String name = "map[" + from + ".." + (to - 1) + "]";
+            String halted = haltReason;
+            if (halted != null) {
+                chunks.add(CompletableFuture.completedFuture(new TaskResult(name, Optional.empty(), "",
+                        TaskStatus.CANCELLED, null, Optional.of(new TaskError(TaskCancelledException.class.getName(),
+                                halted, "")), 0, 0, submitted, submitted, "", "")));
+                continue;
+            }
+            WorkDefinition work;
+            byte[] argument;
+            try {
+                work = definitions.acquireMap(function, name);
+                try {
+                    argument = ValueCodec.encodeList(elements.subList(from, to), Long.MAX_VALUE);
+                } catch (java.io.IOException e) {
+                    definitions.release(work);
+                    throw new NotSerializableValueException("an element of " + name + " cannot be sent to a worker: "
+                            + (e instanceof java.io.NotSerializableException ? "class " + e.getMessage()
+                                    + " is not serializable" : e.toString()), e);
+                }
+            } catch (NotSerializableValueException e) {
+                chunks.add(CompletableFuture.completedFuture(new TaskResult(name, Optional.empty(), "",
+                        TaskStatus.FAILED, null, Optional.of(new TaskError(NotSerializableValueException.class.getName(),
+                                e.getMessage(), stackTrace(e))), 0, 0, submitted, Instant.now(), "", "")));
+                continue;
+            }
+            Job job = new Job(Job.Kind.MAP_CHUNK, name, Optional.empty(), "", 0, sequence.incrementAndGet(),
+                    config.timeout(), config.retry(), work, argument);
+            chunks.add(run(job, submitted));
+        }
+        return chunks;
+    }
+
+    /** Runs a job's attempts under its retry policy; the future completes with its final result, never exceptionally. */
+    private CompletableFuture<TaskResult> run(Job job, Instant submitted) {
+        WorkDefinition work = job.work();
         // A result spans from the start of its first attempt (queueing excluded) to the end of its last.
         AtomicReference<Instant> firstStart = new AtomicReference<>();
         AtomicInteger attemptsDone = new AtomicInteger();
@@ -200,7 +257,9 @@ public final class WorkflowRuntime implements AutoCloseable {
                                 Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
                                 Math.max(1, attemptsDone.get()), 0, submitted, Instant.now(), "", "");
                     }
-                    finish(r);
+                    if (job.kind() == Job.Kind.TASK) {
+                        finish(r);
+                    }
                     return r;
                 }));
     }
@@ -209,6 +268,9 @@ public final class WorkflowRuntime implements AutoCloseable {
         if (!o.status().isSuccess()) {
             log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(), o.attempt(), o.status().label(),
                     o.workerPid(), o.error().map(TaskError::summary).orElse(""));
+        }
+        if (job.kind() != Job.Kind.TASK) {
+            return;
         }
         listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), job.agent(), o.attempt(),
                 o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o)));
@@ -221,7 +283,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                     o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
         }
         try {
-            Object value = ValueCodec.decode(o.value());
+            Object value = job.kind() == Job.Kind.MAP_CHUNK ? ValueCodec.decodeList(o.value()) : ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
                     o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
         } catch (Exception | LinkageError e) {

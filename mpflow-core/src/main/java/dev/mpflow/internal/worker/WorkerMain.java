@@ -4,7 +4,7 @@ import dev.mpflow.CommandFailedException;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.ResultTooLargeException;
 import dev.mpflow.internal.JobWork;
-import dev.mpflow.internal.ValueCodec;
+import dev.mpflow.internal.MapWork;
 import dev.mpflow.protocol.Define;
 import dev.mpflow.protocol.Execute;
 import dev.mpflow.protocol.Failure;
@@ -84,7 +84,7 @@ public final class WorkerMain {
     /** Work as it arrived, read on first use (on the task thread, where a failure to read is the attempt's). */
     private static final class Work {
         final byte[] bytes;
-        JobWork read;
+        dev.mpflow.internal.Work read;
 
         Work(byte[] bytes) {
             this.bytes = bytes;
@@ -288,15 +288,14 @@ public final class WorkerMain {
             }
         });
         try {
-            JobWork work = readWork(q.work(), execute.workId());
-            Object value;
+            dev.mpflow.internal.Work work = readWork(q.work(), execute.workId());
+            byte[] bytes;
             try {
-                value = work.run(execute.task(), new String(execute.argument(), StandardCharsets.UTF_8));
+                bytes = work.execute(execute.task(), execute.argument(), execute.maxResultBytes());
             } finally {
                 System.out.flush();
                 System.err.flush();
             }
-            byte[] bytes = encodeValue(execute.task(), value, execute.maxResultBytes());
             return new Attempted(FrameType.SUCCESS,
                     new Success(bytes, capture.out.snapshot(), capture.err.snapshot()).encode());
         } catch (Throwable t) {
@@ -308,13 +307,13 @@ public final class WorkerMain {
         }
     }
 
-    private static JobWork readWork(Work work, long id) throws WorkUnreadableException {
+    private static dev.mpflow.internal.Work readWork(Work work, long id) throws WorkUnreadableException {
         if (work == null) {
             throw new WorkUnreadableException("the worker was not sent work " + id, null);
         }
         if (work.read == null) {
             try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(work.bytes))) {
-                work.read = (JobWork) in.readObject();
+                work.read = (dev.mpflow.internal.Work) in.readObject();
             } catch (IOException | ClassNotFoundException | ClassCastException e) {
                 throw new WorkUnreadableException("the worker cannot read the task: " + e, e);
             }
@@ -322,27 +321,16 @@ public final class WorkerMain {
         return work.read;
     }
 
-    private static byte[] encodeValue(String task, Object value, long limit)
-            throws NotSerializableValueException, ResultTooLargeException {
-        try {
-            return ValueCodec.encode(value, limit);
-        } catch (ValueCodec.TooLargeException e) {
-            throw new ResultTooLargeException("result of task '" + task + "' is larger than the limit of " + limit
-                    + " bytes");
-        } catch (NotSerializableException e) {
-            throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: class "
-                    + e.getMessage() + " is not serializable", e);
-        } catch (IOException e) {
-            throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: " + e, e);
-        }
-    }
-
     private static Failure failure(Throwable t, OutputCapture.Buffers capture) {
         String agent = "";
         Throwable error = t;
+        String prefix = "";
         if (t instanceof JobWork.AgentFailedException af) {
             agent = af.agent();
             error = af.getCause();
+        } else if (t instanceof MapWork.ElementFailedException ef) {
+            prefix = "element " + ef.index() + " of the chunk: ";
+            error = ef.getCause();
         }
         boolean retryable = !(error instanceof NotSerializableValueException || error instanceof WorkUnreadableException
                 || error instanceof ResultTooLargeException);
@@ -352,7 +340,7 @@ public final class WorkerMain {
             err.printStackTrace(new PrintWriter(w));
             return w.toString();
         });
-        String message = describe(() -> err.getMessage() == null ? "" : err.getMessage());
+        String message = prefix + describe(() -> err.getMessage() == null ? "" : err.getMessage());
         int exitCode = error instanceof CommandFailedException c ? c.exitCode() : -1;
         return new Failure(error.getClass().getName(), message, trace, retryable, agent,
                 typeHierarchy(error.getClass()), exitCode, capture.out.snapshot(), capture.err.snapshot());

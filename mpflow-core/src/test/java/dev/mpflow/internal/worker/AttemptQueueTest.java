@@ -15,7 +15,7 @@ class AttemptQueueTest {
     private final AttemptQueue queue = new AttemptQueue();
 
     private static PendingAttempt attempt(long sequence, int priority) {
-        return new PendingAttempt(sequence, new Job("t" + sequence, Optional.empty(), "", priority, sequence,
+        return new PendingAttempt(sequence, new Job(Job.Kind.TASK, "t" + sequence, Optional.empty(), "", priority, sequence,
                 Optional.empty(), RetrySettings.DEFAULT, WORK, new byte[0]), 1);
     }
 

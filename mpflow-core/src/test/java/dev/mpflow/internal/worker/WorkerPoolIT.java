@@ -76,7 +76,7 @@ class WorkerPoolIT {
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(new JobWork(fn, List.of()));
         }
-        return new Job(name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
+        return new Job(Job.Kind.TASK, name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
                 RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()),
                 input.getBytes(StandardCharsets.UTF_8));
     }
