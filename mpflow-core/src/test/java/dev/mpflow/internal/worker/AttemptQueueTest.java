@@ -16,7 +16,7 @@ class AttemptQueueTest {
 
     private static PendingAttempt attempt(long sequence, int priority) {
         return new PendingAttempt(sequence, new Job(Job.Kind.TASK, "t" + sequence, Optional.empty(), "", priority, sequence,
-                Optional.empty(), RetrySettings.DEFAULT, WORK, new byte[0]), 1);
+                Optional.empty(), RetrySettings.DEFAULT, WORK, new byte[0]), 1, null);
     }
 
     private List<Long> drainInOrder() {
