@@ -4,6 +4,7 @@ import dev.mpflow.MultiProcessWorkflow;
 import dev.mpflow.Task;
 import dev.mpflow.TaskFunction;
 import dev.mpflow.TaskResult;
+import dev.mpflow.event.WorkflowListener;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -151,13 +152,20 @@ public final class Contender {
     }
 
     /**
-     * Workload 6: COUNT tasks submitted before any has run (the workers are held until all are queued), results
-     * counted by a callback and not kept. Reports the heap the queued tasks hold (after a full collection, while
-     * all are queued) and the process's peak resident memory.
+     * Workload 6: COUNT tasks submitted before any has run (the workers are held until all are queued); results are
+     * counted by a listener, not kept. Reports the heap the queued tasks hold (after a full collection, while all
+     * are queued) and the process's peak resident memory.
      */
     private static String queued(int count, int workers) throws Exception {
         CountDownLatch done = new CountDownLatch(count);
         AtomicLong sum = new AtomicLong();
+        WorkflowListener counter = new WorkflowListener() {
+            @Override
+            public void taskFinished(String runId, TaskResult result) {
+                sum.addAndGet((Long) result.orThrow());
+                done.countDown();
+            }
+        };
         Path gate = Files.createTempFile("mpflow-bench-gate", "");
         String gatePath = gate.toString();
         TaskFunction gated = in -> {
@@ -167,16 +175,11 @@ public final class Contender {
             long x = Long.parseLong(in);
             return x * x;
         };
-        try (MultiProcessWorkflow wf = workflow(workers, false).build()) {
+        try (MultiProcessWorkflow wf = workflow(workers, false).listener(counter).build()) {
             for (int i = 0; i < count; i++) {
-                wf.submit(Task.builder("square").function(gated).input(Integer.toString(i)).build())
-                        .thenAccept(r -> {
-                            sum.addAndGet((Long) r.orThrow());
-                            done.countDown();
-                        });
+                wf.submit(Task.builder("square").function(gated).input(Integer.toString(i)).build());
             }
             System.gc();
-            if (System.getenv("BENCH_PAUSE") != null) Thread.sleep(Long.parseLong(System.getenv("BENCH_PAUSE")));
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             Files.delete(gate);
             done.await();

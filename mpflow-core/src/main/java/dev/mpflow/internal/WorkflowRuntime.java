@@ -173,11 +173,10 @@ public final class WorkflowRuntime implements AutoCloseable {
         }
         // A job's settings: the task's own, else its agent's when it runs one agent, else the workflow's.
         Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
-        Job job = new Job(Job.Kind.TASK, task.name(), agentLabel, task.input(), task.priority(),
-                sequence.incrementAndGet(), task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
-                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work,
-                task.input().getBytes(StandardCharsets.UTF_8));
-        return run(job, submitted);
+        Job job = Job.task(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
+                task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
+                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work);
+        return run(job);
     }
 
     /**
@@ -219,16 +218,15 @@ public final class WorkflowRuntime implements AutoCloseable {
                                 e.getMessage(), stackTrace(e))), 0, 0, submitted, Instant.now(), "", "")));
                 continue;
             }
-            Job job = new Job(Job.Kind.MAP_CHUNK, name, Optional.empty(), "", 0, sequence.incrementAndGet(),
-                    config.timeout(), config.retry(), work, argument);
-            chunks.add(run(job, submitted));
+            Job job = Job.chunk(name, sequence.incrementAndGet(), config.timeout(), config.retry(), work, argument);
+            chunks.add(run(job));
         }
         return chunks;
     }
 
     /** Runs a job's attempts under its retry policy; the future completes with its final result, never exceptionally. */
-    private CompletableFuture<TaskResult> run(Job job, Instant submitted) {
-        JobRun run = new JobRun(job, submitted.toEpochMilli());
+    private CompletableFuture<TaskResult> run(Job job) {
+        JobRun run = new JobRun(job);
         pool.submit(job, 1, run);
         return run;
     }
@@ -241,11 +239,9 @@ public final class WorkflowRuntime implements AutoCloseable {
      */
     private final class JobRun extends CompletableFuture<TaskResult> implements AttemptCallback {
         private final Job job;
-        private final long submittedMillis;
 
-        JobRun(Job job, long submittedMillis) {
+        JobRun(Job job) {
             this.job = job;
-            this.submittedMillis = submittedMillis;
         }
 
         @Override
@@ -261,7 +257,8 @@ public final class WorkflowRuntime implements AutoCloseable {
 
         @Override
         public void failed(Throwable reason) {
-            finishWith(() -> abandoned(job, reason, Instant.ofEpochMilli(submittedMillis), 0), 0);
+            // It never started: its result spans no time, ending now.
+            finishWith(() -> abandoned(job, reason, Instant.now(), 0), 0);
         }
 
         private void retry(AttemptOutcome first) {
@@ -293,7 +290,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                 log.error("internal error completing task {}", job.label(), e);
                 r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
                         Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
-                        Math.max(1, attempts), 0, Instant.ofEpochMilli(submittedMillis), Instant.now(), "", "");
+                        Math.max(1, attempts), 0, Instant.now(), Instant.now(), "", "");
             }
             if (job.kind() == Job.Kind.TASK) {
                 finish(r);

@@ -348,7 +348,7 @@ public final class WorkerPool implements AutoCloseable {
      * lock.
      */
     private void stealForIdleWorkers(List<WorkerHandle> touched) {
-        long now = System.nanoTime();
+        Instant now = Instant.now();
         long patience = (long) Math.max(AHEAD_BUDGET_NANOS, 4 * runNanos);
         long soonest = Long.MAX_VALUE;
         for (WorkerHandle idle : workers.values()) {
@@ -362,7 +362,7 @@ public final class WorkerPool implements AutoCloseable {
                 if (waiting == 0) {
                     continue;
                 }
-                long ranFor = now - w.inFlight.peekFirst().startNanos;
+                long ranFor = w.inFlight.peekFirst().ranNanos(now);
                 if (ranFor < patience) {
                     soonest = Math.min(soonest, patience - ranFor);
                 } else if (waiting > most) {
@@ -461,8 +461,7 @@ public final class WorkerPool implements AutoCloseable {
     /** {@code a} is now the attempt {@code w} runs: its clock and its timeout start. Must hold the lock. */
     private void start(WorkerHandle w, PendingAttempt a, List<PendingAttempt> started, Instant now) {
         a.startedAt = now;
-        a.startNanos = System.nanoTime();
-        a.workerPid = w.pid();
+        a.worker = w;
         a.job.timeout().ifPresent(t -> w.timeout = config.timer().schedule(() -> onTimeout(w, a),
                 t.toNanos(), TimeUnit.NANOSECONDS));
         started.add(a);
@@ -475,7 +474,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void announce(PendingAttempt a) {
-        a.announceStart(() -> onAttemptStart.accept(new PendingAttemptStart(a.job, a.attempt, a.workerPid, a.startedAt)));
+        a.announceStart(() -> onAttemptStart.accept(new PendingAttemptStart(a.job, a.attempt, a.workerPid(), a.startedAt)));
     }
 
     /** Completes an attempt that ran; its start is told first if it has not been yet. */
@@ -513,6 +512,7 @@ public final class WorkerPool implements AutoCloseable {
         for (PendingAttempt a : rest) {
             a.revoking = false;
             a.startedAt = null;
+            a.worker = null;
             if (closed) {
                 after.add(() -> fail(a, new WorkflowClosedException(
                         "the workflow was closed before task " + a.job.label() + " started")));
@@ -671,9 +671,9 @@ public final class WorkerPool implements AutoCloseable {
                 // The attempt ended in the worker, which ended its programs itself; their pids may now be reused.
                 worker.spawned.clear();
                 cancelTimeout(worker);
-                long ran = System.nanoTime() - head.startNanos;
-                runNanos = runNanos < 0 ? ran : runNanos + RUN_TIME_WEIGHT * (ran - runNanos);
                 AttemptOutcome outcome = outcome(head, r);
+                long ran = head.ranNanos(outcome.endedAt());
+                runNanos = runNanos < 0 ? ran : runNanos + RUN_TIME_WEIGHT * (ran - runNanos);
                 if (worker.state() == WorkerState.BUSY) {
                     // The next one started when this one ended, as far as the coordinator can tell.
                     nextOrIdle(worker, started, outcome.endedAt());
@@ -697,14 +697,14 @@ public final class WorkerPool implements AutoCloseable {
         Instant end = Instant.now();
         if (r.message() instanceof Success s) {
             return new AttemptOutcome(a.attempt, TaskStatus.SUCCEEDED, s.value(), Optional.empty(), false,
-                    List.of(), -1, Optional.empty(), a.workerPid, a.startedAt, end, text(s.stdout()),
+                    List.of(), -1, Optional.empty(), a.workerPid(), a.startedAt, end, text(s.stdout()),
                     text(s.stderr()));
         }
         Failure f = (Failure) r.message();
         return new AttemptOutcome(a.attempt, TaskStatus.FAILED, new byte[0],
                 Optional.of(new TaskError(f.errorType(), f.message(), f.stackTrace())), f.retryable(),
                 errorTypes(f), f.exitCode(), f.agent().isEmpty() ? Optional.empty() : Optional.of(f.agent()),
-                a.workerPid, a.startedAt, end, text(f.stdout()), text(f.stderr()));
+                a.workerPid(), a.startedAt, end, text(f.stdout()), text(f.stderr()));
     }
 
     private void onTimeout(WorkerHandle worker, PendingAttempt a) {
@@ -724,11 +724,11 @@ public final class WorkerPool implements AutoCloseable {
         Instant end = Instant.now();
         long millis = a.job.timeout().orElseThrow().toMillis();
         log.warn("task {} attempt {} timed out after {} ms on worker pid {}; killing the worker", a.job.label(),
-                a.attempt, millis, a.workerPid);
+                a.attempt, millis, a.workerPid());
         worker.kill();
         complete(a, AttemptOutcome.failed(a.attempt, TaskStatus.TIMED_OUT,
                 new TaskError("Timeout", "attempt exceeded its timeout of " + millis + " ms", ""),
-                a.workerPid, a.startedAt, end));
+                a.workerPid(), a.startedAt, end));
         after.forEach(Runnable::run);
         dispatch();
     }
@@ -762,7 +762,7 @@ public final class WorkerPool implements AutoCloseable {
                         a.attempt, how);
                 complete(a, AttemptOutcome.failed(a.attempt, TaskStatus.CRASHED,
                         new TaskError("WorkerCrashed", "worker process " + worker.pid() + " " + how, logTail(worker)),
-                        a.workerPid, a.startedAt, end));
+                        a.workerPid(), a.startedAt, end));
             } else {
                 fail(a, new WorkflowClosedException(
                         "the workflow was closed while task " + a.job.label() + " was running"));

@@ -15,7 +15,6 @@ import dev.mpflow.internal.WorkDefinition;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,9 +75,8 @@ class WorkerPoolIT {
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(new JobWork(fn, List.of()));
         }
-        return new Job(Job.Kind.TASK, name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
-                RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()),
-                input.getBytes(StandardCharsets.UTF_8));
+        return Job.task(name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
+                RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()));
     }
 
     private CompletableFuture<AttemptOutcome> submit(String name, TaskFunction fn, String input) throws Exception {
