@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * send several ahead: the next one starts the moment the last ends, with no round trip in between, and replies and
  * requests travel in batches. The oldest attempt without a reply is the one running; only it has a timeout, and
  * only it is blamed when the worker dies, while those behind it go back to the queue as never started. How far
- * ahead depends on how long attempts take: as many as fit in {@link #AHEAD_BUDGET_NANOS} of expected work, at most
+ * ahead depends on how long attempts take: as many as fit in {@link PoolConfig#AHEAD_BUDGET} of expected work, at most
  * {@value #MAX_IN_FLIGHT}, and one at a time for long tasks, so that no worker hoards work another could run. A
  * worker that runs out of work takes back ({@code REVOKE}) attempts that are still waiting on a busy one.
  *
@@ -82,8 +82,6 @@ public final class WorkerPool implements AutoCloseable {
     private static final String WORKER_MAIN = WorkerMain.class.getName();
     /** Pool directories are named after their coordinator's pid, so that those of dead coordinators can go. */
     private static final String DIR_PREFIX = "mpflow-";
-    /** How much expected work a worker may be sent beyond the attempt it runs. */
-    static final long AHEAD_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** The most attempts sent to one worker and not answered. */
     static final int MAX_IN_FLIGHT = 64;
     /** Weight of the newest run time in the moving average that sets how far ahead to send. */
@@ -349,7 +347,7 @@ public final class WorkerPool implements AutoCloseable {
      */
     private void stealForIdleWorkers(List<WorkerHandle> touched) {
         Instant now = Instant.now();
-        long patience = (long) Math.max(AHEAD_BUDGET_NANOS, 4 * runNanos);
+        long patience = (long) Math.max(config.aheadBudget().toNanos(), 4 * runNanos);
         long soonest = Long.MAX_VALUE;
         for (WorkerHandle idle : workers.values()) {
             if (!idle.ready() || !idle.inFlight.isEmpty()) {
@@ -440,7 +438,7 @@ public final class WorkerPool implements AutoCloseable {
         if (runNanos < 0) {
             return 1;
         }
-        return (int) Math.max(1, Math.min(MAX_IN_FLIGHT, AHEAD_BUDGET_NANOS / Math.max(1.0, runNanos)));
+        return (int) Math.max(1, Math.min(MAX_IN_FLIGHT, config.aheadBudget().toNanos() / Math.max(1.0, runNanos)));
     }
 
     /** Queues {@code a} (and its work, the first time) for {@code w}. Must hold the lock. */
