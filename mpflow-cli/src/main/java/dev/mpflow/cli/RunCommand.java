@@ -90,8 +90,10 @@ import picocli.CommandLine.Parameters;
                     + "reordered or extended inputs resume correctly. A changed definition is refused unless --force.",
             "",
             "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
-                    + "attempts, error, durationMs, ...), a table otherwise. On stderr: a progress bar when stderr "
-                    + "is a terminal and stdout is not, and a summary.",
+                    + "resultEncoding, attempts, error, durationMs, ...), a table otherwise. A command's output that "
+                    + "is not UTF-8 is kept as bytes: in JSON lines the result is their base64, with resultEncoding "
+                    + "base64 (null otherwise); in the table, the text with invalid bytes replaced and a note of its "
+                    + "size. On stderr: a progress bar when stderr is a terminal and stdout is not, and a summary.",
             "",
             "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
                     + "period (--grace) to finish; a second one stops them at once. Tasks that did not finish are "

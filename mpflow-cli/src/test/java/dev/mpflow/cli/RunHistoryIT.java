@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -307,8 +308,8 @@ class RunHistoryIT {
         assertThat(csv.exitCode()).as(csv.stderr()).isZero();
         List<List<String>> records = parseCsv(csv.stdout());
         assertThat(records).hasSize(3);
-        assertThat(records.get(0)).containsExactly("task", "agent", "input", "status", "result", "attempts", "error",
-                "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
+        assertThat(records.get(0)).containsExactly("task", "agent", "input", "status", "result", "resultEncoding",
+                "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
         for (List<String> rec : records.subList(1, 3)) {
             JsonNode p = printed.stream().filter(n -> n.get("task").asText().equals(rec.get(0))).findFirst()
                     .orElseThrow();
@@ -324,6 +325,56 @@ class RunHistoryIT {
         assertThat(runs()).extracting(StoredRun::runId).containsExactly(newest);
         assertThat(mpflow("gc", "--keep", "1", "--store", "runs.db").stdoutLines())
                 .containsExactly("removed 0 runs, kept the newest 1");
+    }
+
+    @Test
+    void outputThatIsNotUtf8IsKeptWholeInEveryView() throws Exception {
+        // x prints two bytes that are not UTF-8, then abc; y prints text.
+        String script = "if [ \"$0\" = x ]; then printf '\\377\\376abc\\n'; else echo \"text $0\"; fi";
+        Cli.Result run = Cli.run(dir, "x\ny\n", "run", "-j", "1", "--store", "runs.db", "--", "sh", "-c", script,
+                "{}");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        String base64 = "//5hYmM="; // ff fe 61 62 63
+        Map<String, JsonNode> printed = json(run.stdout()).stream()
+                .collect(Collectors.toMap(n -> n.get("input").asText(), n -> n));
+        assertThat(printed.get("x").get("result").asText()).isEqualTo(base64);
+        assertThat(printed.get("x").get("resultEncoding").asText()).isEqualTo("base64");
+        assertThat(printed.get("y").get("result").asText()).isEqualTo("text y");
+        assertThat(printed.get("y").get("resultEncoding").isNull()).isTrue();
+        assertThat(fieldNames(printed.get("x"))).containsExactlyElementsOf(fieldNames(printed.get("y")));
+
+        // The store keeps the base64 with a type that says so.
+        String runId = runs().get(0).runId();
+        StoredResult x = results(runId).stream().filter(r -> r.input().equals("x")).findFirst().orElseThrow();
+        assertThat(x.valueText()).hasValue(base64);
+        assertThat(x.valueType()).hasValue(StoredResult.BASE64_BYTES);
+        assertThat(x.valueBytes()).hasValueSatisfying(b -> assertThat(b).containsExactly(0xff, 0xfe, 'a', 'b', 'c'));
+
+        // export writes what the run printed, in JSON lines and in CSV.
+        List<JsonNode> exported = json(mpflow("export", "latest", "--store", "runs.db").stdout());
+        assertThat(exported).hasSize(2);
+        for (JsonNode e : exported) {
+            JsonNode p = printed.get(e.get("input").asText());
+            assertThat(fieldNames(e)).containsExactlyElementsOf(fieldNames(p));
+            assertThat(e).isEqualTo(p);
+        }
+        List<List<String>> csv = parseCsv(mpflow("export", "latest", "--format", "csv", "--store", "runs.db")
+                .stdout());
+        int result = csv.get(0).indexOf("result");
+        assertThat(csv.get(0).get(result + 1)).isEqualTo("resultEncoding");
+        assertThat(csv.subList(1, 3)).extracting(rec -> rec.get(2), rec -> rec.get(result), rec -> rec.get(result + 1))
+                .containsExactlyInAnyOrder(tuple("x", base64, "base64"), tuple("y", "text y", ""));
+
+        // People see the text, each invalid byte replaced, and a note.
+        String shown = "\uFFFD\uFFFDabc (5 bytes, not UTF-8)";
+        assertThat(mpflow("show", "latest", "--store", "runs.db").stdoutLines())
+                .anySatisfy(l -> assertThat(l).matches("succeeded +1 +\\d+\\.\\ds +x \\[sh\\] +" + Pattern.quote(shown)));
+        assertThat(mpflow("show", "latest", "x", "--store", "runs.db").stdoutLines()).contains("result    " + shown);
+        Cli.Result table = Cli.run(dir, "x\n", "run", "--no-autosave", "--output", "table", "--", "sh", "-c", script,
+                "{}");
+        assertThat(table.exitCode()).as(table.stderr()).isZero();
+        assertThat(table.stdoutLines()).anySatisfy(l -> assertThat(l).startsWith("x ").endsWith("  " + shown));
+        assertThat(table.stdout() + run.stdout()).doesNotContain("[B@");
     }
 
     @Test

@@ -144,7 +144,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                 // Done in an earlier run of this one: not run again, and nothing new to record.
                 skipped.incrementAndGet();
                 return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
-                        TaskStatus.SUCCEEDED, config.completed().valueText(key).orElse(null), Optional.empty(), 0, 0,
+                        TaskStatus.SUCCEEDED, config.completed().value(key).orElse(null), Optional.empty(), 0, 0,
                         submitted, submitted, "", ""));
             }
         }

@@ -23,6 +23,17 @@ public interface CompletedTasks {
     /** Whether the task with this key succeeded, and its success was committed. */
     boolean contains(String key);
 
-    /** The text of the committed value of the task with this key; empty when none, or when the value was null. */
+    /**
+     * The text of the committed value of the task with this key (for a {@code byte[]} value, its bytes in base64);
+     * empty when none, or when the value was null.
+     */
     Optional<String> valueText(String key);
+
+    /**
+     * The committed value of the task with this key as a resumed run hands it back: the bytes of a {@code byte[]}
+     * value, else its text; empty when none, or when the value was null. By default, {@link #valueText}.
+     */
+    default Optional<Object> value(String key) {
+        return valueText(key).map(Object.class::cast);
+    }
 }

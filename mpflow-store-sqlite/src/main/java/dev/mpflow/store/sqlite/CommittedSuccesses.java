@@ -1,6 +1,7 @@
 package dev.mpflow.store.sqlite;
 
 import dev.mpflow.spi.CompletedTasks;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -11,13 +12,13 @@ import java.util.Set;
 /**
  * The committed successes of one run, as {@link SqliteResultStore#completedTasks} found them: what a resumed run
  * skips. Only the keys are held in memory, 16 bytes each, so that a run of millions of tasks resumes in little
- * memory; a value's text is read from the store when asked for, which happens once per skipped task. Immutable
+ * memory; a value is read from the store when asked for, which happens once per skipped task. Immutable
  * once built, and so safe for use by several threads.
  */
 final class CommittedSuccesses implements CompletedTasks {
-    /** Reads the committed value text of a task of the run, by key. */
+    /** Reads the committed value of a task of the run, by key: its text, or the bytes of a {@code byte[]}. */
     interface ValueReader {
-        Optional<String> valueText(String key);
+        Optional<Object> value(String key);
     }
 
     private final KeySet keys;
@@ -43,12 +44,18 @@ final class CommittedSuccesses implements CompletedTasks {
 
     @Override
     public Optional<String> valueText(String key) {
+        return value(key).map(v -> v instanceof byte[] bytes ? Base64.getEncoder().encodeToString(bytes)
+                : v.toString());
+    }
+
+    @Override
+    public Optional<Object> value(String key) {
         Objects.requireNonNull(key, "key");
         Optional<String> held = heldValues.get(key);
         if (held != null) {
-            return held;
+            return held.map(Object.class::cast);
         }
-        return keys.contains(key) ? reader.valueText(key) : Optional.empty();
+        return keys.contains(key) ? reader.value(key) : Optional.empty();
     }
 
     /** Collects the successes of a run. */

@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -201,7 +202,7 @@ public final class SqliteResultStore implements ResultStore {
      * The committed successes of {@code runId}, by {@link TaskKey}: what a resume of that run skips. Read on a
      * connection of its own, so it sees exactly what is committed (by this store, or any other process writing the
      * file) and nothing still queued: a success counts as done only once committed. The keys are read now; the
-     * text of a value when {@link CompletedTasks#valueText} asks for it, which works after {@link #close()} too.
+     * value when {@link CompletedTasks#value} asks for it, which works after {@link #close()} too.
      *
      * @throws MpflowException naming the run when the store holds no such run, or the store cannot be read
      */
@@ -244,16 +245,33 @@ public final class SqliteResultStore implements ResultStore {
         }
         CommittedSuccesses successes = done.build(key -> readCommitted(runId, read -> {
             try (PreparedStatement q = read.prepareStatement("""
-                    SELECT value_text FROM results WHERE run_id = ? AND task_key = ? AND status = 'succeeded'""")) {
+                    SELECT value_text, value_type FROM results
+                    WHERE run_id = ? AND task_key = ? AND status = 'succeeded'""")) {
                 q.setString(1, runId);
                 q.setString(2, key);
                 try (ResultSet rows = q.executeQuery()) {
-                    return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.<String>empty();
+                    return rows.next() ? storedValue(rows.getString(1), rows.getString(2)) : Optional.empty();
                 }
             }
         }));
         log.debug("store {}: run {} has {} committed successes", location, runId, successes.size());
         return successes;
+    }
+
+    /** A value as {@link #bindResult} stored it: its text, or the bytes of a {@code byte[]}. */
+    private static Optional<Object> storedValue(String text, String type) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        if (StoredResult.BASE64_BYTES.equals(type)) {
+            try {
+                return Optional.of(Base64.getDecoder().decode(text));
+            } catch (IllegalArgumentException e) {
+                // Not written by this store: the text is all there is.
+                return Optional.of(text);
+            }
+        }
+        return Optional.of(text);
     }
 
     /** The absolute path of the database file. */
@@ -656,7 +674,7 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(4, r.input());
         s.setString(5, r.status().wireName());
         setNullable(s, 6, valueText(value, r));
-        setNullable(s, 7, value == null ? null : value.getClass().getName());
+        setNullable(s, 7, valueType(value));
         bindError(s, 8, r.error());
         s.setInt(11, r.attempts());
         s.setLong(12, r.workerPid());
@@ -697,6 +715,10 @@ public final class SqliteResultStore implements ResultStore {
         if (value == null) {
             return null;
         }
+        if (value instanceof byte[] bytes) {
+            // Bytes (a command's output that is not UTF-8) have no text of their own: keep them whole.
+            return Base64.getEncoder().encodeToString(bytes);
+        }
         try {
             return String.valueOf(value);
         } catch (RuntimeException e) {
@@ -705,6 +727,13 @@ public final class SqliteResultStore implements ResultStore {
                     SqliteSupport.oneLine(e));
             return null;
         }
+    }
+
+    private static String valueType(Object value) {
+        if (value == null) {
+            return null;
+        }
+        return value instanceof byte[] ? StoredResult.BASE64_BYTES : value.getClass().getName();
     }
 
     /** This machine's name, looked up on the writer thread because a slow DNS must not delay the workflow. */
