@@ -46,6 +46,11 @@ import java.util.stream.StreamSupport;
  * {@code .mpflow/runs.db} under the working directory unless {@link Builder#store(Path)} says otherwise; this needs
  * the {@code mpflow-store-sqlite} module on the class path.
  *
+ * <p>Every call on one workflow belongs to one run. A task given again in the run (the same name, agent and input)
+ * is a task of its own: it runs again and has a result of its own, told apart by its
+ * {@linkplain TaskResult#occurrence() occurrence} (see {@link TaskKey}). To tell them apart, the workflow remembers
+ * a 64-bit hash of each task identity it has been given, some 11 to 21 bytes each.
+ *
  * <p>Thread-safe: any number of threads may submit work at once.
  */
 public final class MultiProcessWorkflow implements AutoCloseable {
@@ -461,7 +466,9 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         /**
          * Continues run {@code runId} of the store instead of starting a new run: tasks whose success that run
          * committed are not run again (they come back as results with 0 attempts, {@link TaskResult#fromEarlierRun()});
-         * failed, cancelled and never-started ones run. Needs autosave.
+         * failed, cancelled and never-started ones run. Tasks are matched by {@link TaskKey}, their occurrence
+         * included: the n-th time a task is given in the resumed run is the n-th time it was given before. Needs
+         * autosave.
          *
          * @throws MpflowException from {@link #build()} when the store holds no such run
          */

@@ -19,9 +19,12 @@ import java.util.Optional;
  * @param retry how failed attempts are retried
  * @param work the function and agents, serialized once and shared by every job that runs the same
  * @param argument what {@code work} runs on, as sent: the input text in UTF-8
+ * @param occurrence which time the same task, agent and input was given in the run, from 1
+ * @param key the task's {@link dev.mpflow.TaskKey}, its occurrence included
  */
 public record Job(String task, Optional<String> agent, String input, int priority, long sequence,
-        Optional<Duration> timeout, RetrySettings retry, WorkDefinition work, byte[] argument) {
+        Optional<Duration> timeout, RetrySettings retry, WorkDefinition work, byte[] argument, int occurrence,
+        String key) {
     public Job {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(agent, "agent");
@@ -30,6 +33,7 @@ public record Job(String task, Optional<String> agent, String input, int priorit
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(work, "work");
         Objects.requireNonNull(argument, "argument");
+        Objects.requireNonNull(key, "key");
     }
 
     /** The task and agent, for log lines: {@code 'hash' (agent sha256)}. */

@@ -61,6 +61,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final WorkerPool pool;
     private final RetryPolicies policies = new RetryPolicies();
     private final WorkDefinitions definitions;
+    private final Occurrences occurrences = new Occurrences();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -138,21 +139,22 @@ public final class WorkflowRuntime implements AutoCloseable {
     private CompletableFuture<TaskResult> submit(Task task, List<Agent> agents, Optional<String> agentLabel) {
         startRunOnce();
         Instant submitted = Instant.now();
-        if (config.completed() != CompletedTasks.NONE) {
-            String key = TaskKey.of(task.name(), agentLabel, task.input());
-            if (config.completed().contains(key)) {
-                // Done in an earlier run of this one: not run again, and nothing new to record.
-                skipped.incrementAndGet();
-                return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
-                        TaskStatus.SUCCEEDED, config.completed().value(key).orElse(null), Optional.empty(), 0, 0,
-                        submitted, submitted, "", ""));
-            }
+        // The same task given again in this run is a task of its own, known by its occurrence.
+        String firstKey = TaskKey.of(task.name(), agentLabel, task.input());
+        int occurrence = occurrences.next(Long.parseUnsignedLong(firstKey, 0, 16, 16));
+        String key = occurrence == 1 ? firstKey : TaskKey.of(task.name(), agentLabel, task.input(), occurrence);
+        if (config.completed() != CompletedTasks.NONE && config.completed().contains(key)) {
+            // Done in an earlier run of this one: not run again, and nothing new to record.
+            skipped.incrementAndGet();
+            return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
+                    TaskStatus.SUCCEEDED, config.completed().value(key).orElse(null), Optional.empty(), 0, 0,
+                    submitted, submitted, "", "", occurrence));
         }
         String halted = haltReason;
         if (halted != null) {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted,
-                    submitted, "", "");
+                    submitted, "", "", occurrence);
             finish(r);
             return CompletableFuture.completedFuture(r);
         }
@@ -164,7 +166,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.warn("{}", e.getMessage());
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.FAILED, null,
                     Optional.of(new TaskError(NotSerializableValueException.class.getName(), e.getMessage(),
-                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "");
+                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "", occurrence);
             finish(r);
             return CompletableFuture.completedFuture(r);
         }
@@ -173,7 +175,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         Job job = new Job(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
                 task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
                 task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work,
-                task.input().getBytes(StandardCharsets.UTF_8));
+                task.input().getBytes(StandardCharsets.UTF_8), occurrence, key);
         // A result spans from the start of its first attempt (queueing excluded) to the end of its last.
         AtomicReference<Instant> firstStart = new AtomicReference<>();
         AtomicInteger attemptsDone = new AtomicInteger();
@@ -198,7 +200,8 @@ public final class WorkflowRuntime implements AutoCloseable {
                         log.error("internal error completing task {}", job.label(), e);
                         r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
                                 Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
-                                Math.max(1, attemptsDone.get()), 0, submitted, Instant.now(), "", "");
+                                Math.max(1, attemptsDone.get()), 0, submitted, Instant.now(), "", "",
+                                job.occurrence());
                     }
                     finish(r);
                     return r;
@@ -211,25 +214,25 @@ public final class WorkflowRuntime implements AutoCloseable {
                     o.workerPid(), o.error().map(TaskError::summary).orElse(""));
         }
         listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), job.agent(), o.attempt(),
-                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o)));
+                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o), Optional.of(job.key())));
     }
 
     private TaskResult toResult(Job job, AttemptOutcome o, Instant started) {
         Optional<String> agent = job.agent();
         if (!o.status().isSuccess()) {
             return new TaskResult(job.task(), agent, job.input(), o.status(), null, error(job, o), o.attempt(),
-                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
         }
         try {
             Object value = ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
         } catch (Exception | LinkageError e) {
             // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
                     + " cannot be read in the coordinator: " + e.getMessage(), stackTrace(e));
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
         }
     }
 
@@ -249,16 +252,16 @@ public final class WorkflowRuntime implements AutoCloseable {
         if (cause instanceof TaskCancelledException c) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), c.getMessage(), "")),
-                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "");
+                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "", job.occurrence());
         }
         if (cause instanceof WorkflowClosedException) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), cause.getMessage(), "")),
-                    attemptsDone, 0, started, Instant.now(), "", "");
+                    attemptsDone, 0, started, Instant.now(), "", "", job.occurrence());
         }
         TaskError error = new TaskError(cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause));
         return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                attemptsDone, 0, started, Instant.now(), "", "");
+                attemptsDone, 0, started, Instant.now(), "", "", job.occurrence());
     }
 
     private void finish(TaskResult r) {

@@ -16,7 +16,7 @@ class AttemptQueueTest {
 
     private static PendingAttempt attempt(long sequence, int priority) {
         return new PendingAttempt(sequence, new Job("t" + sequence, Optional.empty(), "", priority, sequence,
-                Optional.empty(), RetrySettings.DEFAULT, WORK, new byte[0]), 1);
+                Optional.empty(), RetrySettings.DEFAULT, WORK, new byte[0], 1, "key" + sequence), 1);
     }
 
     private List<Long> drainInOrder() {

@@ -78,7 +78,7 @@ class WorkerPoolIT {
         }
         return new Job(name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
                 RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()),
-                input.getBytes(StandardCharsets.UTF_8));
+                input.getBytes(StandardCharsets.UTF_8), 1, name);
     }
 
     private CompletableFuture<AttemptOutcome> submit(String name, TaskFunction fn, String input) throws Exception {

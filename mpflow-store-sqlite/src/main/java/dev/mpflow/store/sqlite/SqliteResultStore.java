@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>A result counts as done only once its transaction is committed: {@link #completedTasks} reads committed rows
  * only, so after any crash every task is either committed as done or runs again on resume (at-least-once
  * execution). Recording is exactly-once: a run holds at most one final result per task ({@link TaskKey} of its
- * name, agent and input, unique per run), a later result of the same task replacing the earlier one.
+ * name, agent, input and occurrence, unique per run), a later result of the same task replacing the earlier one;
+ * an attempt is recorded with its task's key when it carries one.
  *
  * <p>A run's row follows it across resumes: a {@code runStarted} for a run the file holds keeps its start and sets
  * it running again; {@code runFinished} writes counts computed from the run's results (so they cover every process
@@ -108,8 +109,8 @@ public final class SqliteResultStore implements ResultStore {
             WHERE run_id = ?2""";
     private static final String INSERT_ATTEMPT = """
             INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status,
-                                  error_type, error_message, error_stack)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                  error_type, error_message, error_stack, task_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
     // At most one final result per task of a run: a later one replaces the earlier (and gets a new id, so that ids
     // keep the order in which results were recorded).
     private static final String INSERT_RESULT = """
@@ -117,8 +118,8 @@ public final class SqliteResultStore implements ResultStore {
                                  error_type, error_message, error_stack, attempts, worker_pid,
                                  started_at, ended_at, duration_ms, stdout, stderr, task_key)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-    // An attempt does not name its input, so it gets its task's key when the result arrives: every attempt of that
-    // run, task and agent still without a key that ended by then (an earlier process's attempts included).
+    // An attempt that does not carry its task's key gets it when the result arrives: every attempt of that run,
+    // task and agent still without a key that ended by then (an earlier process's attempts included).
     private static final String KEY_ATTEMPTS = """
             UPDATE attempts SET task_key = ?
             WHERE run_id = ? AND task = ? AND agent IS ? AND task_key IS NULL AND ended_at <= ?""";
@@ -662,6 +663,7 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(7, SqliteSupport.instantText(a.endedAt()));
         s.setString(8, a.status().wireName());
         bindError(s, 9, a.error());
+        setNullable(s, 12, a.taskKey().orElse(null));
         s.addBatch();
     }
 

@@ -11,8 +11,9 @@ import java.util.Optional;
 /**
  * A task's final result as stored: one row of the {@code results} table. The value itself is not kept, only its
  * text and class name; a {@code byte[]} value (a command's output that is not UTF-8) is kept whole, as base64 text
- * of type {@value #BASE64_BYTES}. A run holds one result per task: when a task runs again (a resume, or the same
- * task given twice), its later result replaces the earlier one.
+ * of type {@value #BASE64_BYTES}. A run holds one result per task: when a task runs again (a resume), its later
+ * result replaces the earlier one. The same name, agent and input given twice in a run are two tasks, each with a
+ * result of its own (their keys differ by occurrence).
  *
  * @param id the row's id; ids grow in the order results were recorded (a replacing result gets a new one)
  * @param runId the run it belongs to
@@ -33,8 +34,8 @@ import java.util.Optional;
  * @param duration from {@code startedAt} to {@code endedAt}, in whole milliseconds
  * @param stdout what the last attempt printed to standard output
  * @param stderr what the last attempt printed to standard error
- * @param taskKey the task's identity, {@link dev.mpflow.TaskKey} of its name, agent and input: a run holds at most
- *     one result per key
+ * @param taskKey the task's identity, {@link dev.mpflow.TaskKey} of its name, agent, input and occurrence: a run
+ *     holds at most one result per key
  */
 public record StoredResult(long id, String runId, String task, Optional<String> agent, String input,
         TaskStatus status, Optional<String> valueText, Optional<String> valueType, Optional<TaskError> error,

@@ -321,6 +321,32 @@ class ExactlyOnceRecordingTest {
     }
 
     @Test
+    void occurrencesOfOneTaskAreTasksOfTheirOwnAndTheirAttemptsKeepTheirOwnKeys() {
+        Path db = dir.resolve("runs.db");
+        Instant t = T0.plusSeconds(1);
+        String first = TaskKey.of("t", Optional.empty(), "in");
+        String second = TaskKey.of("t", Optional.empty(), "in", 2);
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("r"));
+            // The second occurrence's attempt ends first; it must not be taken for the first's.
+            store.attemptFinished(new AttemptRecord("r", "t", Optional.empty(), 1, 1234, t, t.plusMillis(1),
+                    TaskStatus.FAILED, Optional.of(BOOM), Optional.of(second)));
+            store.attemptFinished(new AttemptRecord("r", "t", Optional.empty(), 1, 1234, t, t.plusMillis(2),
+                    TaskStatus.SUCCEEDED, Optional.empty(), Optional.of(first)));
+            store.taskFinished("r", new TaskResult("t", Optional.empty(), "in", TaskStatus.SUCCEEDED, "one",
+                    Optional.empty(), 1, 1234, t, t.plusMillis(2), "", "", 1));
+            store.taskFinished("r", new TaskResult("t", Optional.empty(), "in", TaskStatus.FAILED, null,
+                    Optional.of(BOOM), 1, 1234, t, t.plusMillis(1), "", "", 2));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.results("r")).extracting(StoredResult::taskKey, StoredResult::status)
+                    .containsExactly(tuple(first, TaskStatus.SUCCEEDED), tuple(second, TaskStatus.FAILED));
+            assertThat(history.attempts("r")).extracting(StoredAttempt::status, a -> a.taskKey().orElseThrow())
+                    .containsExactly(tuple(TaskStatus.FAILED, second), tuple(TaskStatus.SUCCEEDED, first));
+        }
+    }
+
+    @Test
     void twoStoresRecordingTheSameTasksOfOneRunKeepOneResultPerTask() throws Exception {
         Path db = dir.resolve("shared.db");
         int tasks = 2_000;
