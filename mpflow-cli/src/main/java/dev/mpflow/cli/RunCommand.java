@@ -87,7 +87,8 @@ import picocli.CommandLine.Parameters;
             "Resume: every run is saved with a hash of its definition (the workflow file, or the command and the "
                     + "settings that change results). --resume continues a run that did not finish: tasks that "
                     + "succeeded before are skipped, the others run. A task is known by its name, agent and input, so "
-                    + "reordered or extended inputs resume correctly. A changed definition is refused unless --force.",
+                    + "reordered or extended inputs resume correctly; an input given twice is two tasks, the first "
+                    + "and the second of it. A changed definition is refused unless --force.",
             "",
             "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
                     + "resultEncoding, attempts, error, durationMs, ...), a table otherwise. A command's output that "

@@ -234,6 +234,78 @@ class RunHistoryIT {
     }
 
     @Test
+    void aRepeatedInputIsATaskOfItsOwnAndResumesByOccurrence() throws Exception {
+        Cli.Result plain = Cli.run(dir, "a\na\nb\n", "run", "--store", "plain.db", "--", "echo", "{}");
+        assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+        assertThat(json(plain.stdout())).extracting(n -> n.get("input").asText())
+                .containsExactlyInAnyOrder("a", "a", "b");
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("plain.db"))) {
+            StoredRun run = history.runs().get(0);
+            assertThat(run.succeeded()).isEqualTo(3);
+            List<StoredResult> stored = history.results(run.runId());
+            assertThat(stored).extracting(StoredResult::input).containsExactlyInAnyOrder("a", "a", "b");
+            assertThat(stored).extracting(StoredResult::taskKey).doesNotHaveDuplicates();
+            // Each attempt belongs to its own occurrence.
+            assertThat(history.attempts(run.runId())).hasSize(3).extracting(a -> a.taskKey().orElseThrow())
+                    .containsExactlyInAnyOrderElementsOf(stored.stream().map(StoredResult::taskKey).toList());
+        }
+        assertThat(mpflow("runs", "--store", "plain.db").stdoutLines().get(1)).matches(".* finished +3 +0 +0");
+
+        // The first run of each input succeeds, a later one fails until the marker exists: with one worker, the
+        // second a fails.
+        write("inputs.txt", "a\na\nb\n");
+        String script = "n=$(cat n-$0 2>/dev/null || echo 0); n=$((n + 1)); echo $n > n-$0; echo $0 >> count.txt; "
+                + "if [ $n -gt 1 ] && [ ! -f marker ]; then exit 3; fi; echo \"$0 run $n\"";
+        Cli.Result first = mpflow("run", "-j", "1", "--retries", "0", "--store", "runs.db", "--inputs", "inputs.txt",
+                "--", "sh", "-c", script, "{}");
+        assertThat(first.exitCode()).as(first.stderr()).isEqualTo(1);
+        assertThat(first.stderrLines()).anySatisfy(l -> assertThat(l).startsWith("mpflow: 2 succeeded, 1 failed, "));
+        String runId = runs().get(0).runId();
+        assertThat(results(runId)).extracting(StoredResult::input, StoredResult::status).containsExactlyInAnyOrder(
+                tuple("a", TaskStatus.SUCCEEDED), tuple("a", TaskStatus.FAILED), tuple("b", TaskStatus.SUCCEEDED));
+
+        Files.writeString(dir.resolve("marker"), "");
+        Cli.Result resumed = mpflow("run", "-j", "1", "--resume", runId, "--store", "runs.db", "--inputs",
+                "inputs.txt", "--", "sh", "-c", script, "{}");
+
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        // Only the second a ran again: the first a and b were done.
+        assertThat(json(resumed.stdout())).extracting(n -> n.get("result").asText()).containsExactly("a run 3");
+        assertThat(resumed.stderrLines()).singleElement().asString()
+                .matches("mpflow: 1 succeeded, 0 failed, 2 skipped \\(done earlier\\), 0" + SUMMARY_TIME);
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 3L, "b", 1L));
+        assertThat(results(runId)).hasSize(3).allSatisfy(r -> assertThat(r.succeeded()).isTrue());
+        assertThat(runs()).singleElement().satisfies(r -> assertThat(r.succeeded()).isEqualTo(3));
+    }
+
+    @Test
+    void tasksRepeatedByInputsFilesOfAWorkflowAreTasksOfTheirOwn() throws Exception {
+        write("i1.txt", "p\nq\n");
+        write("wf.yaml", """
+                name: repeats
+                agents:
+                  - name: say
+                    command: echo {}
+                tasks:
+                  - name: p
+                    input: p
+                  - inputs: i1.txt
+                  - inputs: i1.txt
+                """);
+        Cli.Result r = mpflow("run", "wf.yaml", "--store", "runs.db");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r.stdout())).extracting(n -> n.get("task").asText())
+                .containsExactlyInAnyOrder("p", "p", "p", "q", "q");
+        assertThat(results(runs().get(0).runId())).extracting(StoredResult::task)
+                .containsExactlyInAnyOrder("p", "p", "p", "q", "q");
+        assertThat(runs().get(0).succeeded()).isEqualTo(5);
+        // A name written twice is still a mistake.
+        write("twice.yaml", "agents:\n  - name: say\n    command: echo {}\ntasks:\n  - name: p\n  - name: p\n");
+        assertUsageError(mpflow("run", "twice.yaml", "--store", "runs.db"),
+                "mpflow: twice.yaml:6: tasks[1].name: duplicate task name 'p' (first at line 5)");
+    }
+
+    @Test
     void runsShowExportAndGcReadRealRuns() throws Exception {
         write("wf.yaml", """
                 name: history
