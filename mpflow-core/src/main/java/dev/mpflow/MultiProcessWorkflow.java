@@ -105,7 +105,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
                     b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
-                    Optional.ofNullable(b.resumeRunId), completed, Optional.ofNullable(b.definitionHash)));
+                    Optional.ofNullable(b.resumeRunId), completed, b.onlyFailed,
+                    Optional.ofNullable(b.definitionHash)));
         } catch (RuntimeException e) {
             store.ifPresent(ResultStore::close);
             throw e;
@@ -261,6 +262,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         long bad = 0;
         long cancelled = 0;
         long skipped = 0;
+        long leftOut = 0;
         long retried = 0;
         boolean interrupted = false;
         while (!(ended && delivered == submitted)) {
@@ -293,6 +295,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     }
                 }
                 case CANCELLED -> cancelled++;
+                case SKIPPED -> leftOut++;
                 default -> bad++;
             }
             if (r.retried()) {
@@ -306,8 +309,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-        return new RunSummary(ok, bad, cancelled, skipped, retried, Duration.ofNanos(System.nanoTime() - started),
-                runtime.haltReason());
+        return new RunSummary(ok, bad, cancelled, skipped, leftOut, retried,
+                Duration.ofNanos(System.nanoTime() - started), runtime.haltReason());
     }
 
     private TaskFeeder feed(Iterable<? extends Task> tasks, AgentMode mode) {
@@ -458,6 +461,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private Duration deadline;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private String resumeRunId;
+        private boolean onlyFailed;
         private String definitionHash;
 
         private Builder() {
@@ -468,7 +472,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
          * committed are not run again (they come back as results with 0 attempts, {@link TaskResult#fromEarlierRun()});
          * failed, cancelled and never-started ones run. Tasks are matched by {@link TaskKey}, their occurrence
          * included: the n-th time a task is given in the resumed run is the n-th time it was given before. Needs
-         * autosave.
+         * autosave. Replaces an earlier {@link #retryFailed(String)}.
          *
          * @throws MpflowException from {@link #build()} when the store holds no such run
          */
@@ -478,6 +482,23 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                 throw new IllegalArgumentException("runId must not be blank");
             }
             this.resumeRunId = runId;
+            this.onlyFailed = false;
+            return this;
+        }
+
+        /**
+         * Continues run {@code runId} of the store to run again only its tasks that did not succeed: those whose
+         * committed final result there is failed, timed out, crashed or cancelled. Every other task is not run:
+         * one that succeeded there comes back as with {@link #resume(String)} (0 attempts,
+         * {@link TaskResult#fromEarlierRun()}), and one the run has no result of (such as an input added since)
+         * comes back {@link TaskStatus#SKIPPED}; neither is recorded again. Replaces an earlier {@code resume}.
+         * Needs autosave.
+         *
+         * @throws MpflowException from {@link #build()} when the store holds no such run
+         */
+        public Builder retryFailed(String runId) {
+            resume(runId);
+            this.onlyFailed = true;
             return this;
         }
 

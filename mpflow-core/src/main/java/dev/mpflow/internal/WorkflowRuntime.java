@@ -68,6 +68,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong leftOut = new AtomicLong();
     /** Set once when the run halts (policy, deadline, shutdown): no task starts after it. */
     private volatile String haltReason;
     private final RunInfo run;
@@ -143,12 +144,21 @@ public final class WorkflowRuntime implements AutoCloseable {
         String firstKey = TaskKey.of(task.name(), agentLabel, task.input());
         int occurrence = occurrences.next(Long.parseUnsignedLong(firstKey, 0, 16, 16));
         String key = occurrence == 1 ? firstKey : TaskKey.of(task.name(), agentLabel, task.input(), occurrence);
-        if (config.completed() != CompletedTasks.NONE && config.completed().contains(key)) {
+        CompletedTasks earlier = config.completed();
+        if (earlier != CompletedTasks.NONE && earlier.contains(key)) {
             // Done in an earlier run of this one: not run again, and nothing new to record.
             skipped.incrementAndGet();
             return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
-                    TaskStatus.SUCCEEDED, config.completed().value(key).orElse(null), Optional.empty(), 0, 0,
+                    TaskStatus.SUCCEEDED, earlier.value(key).orElse(null), Optional.empty(), 0, 0,
                     submitted, submitted, "", "", occurrence));
+        }
+        if (config.onlyFailed() && !earlier.failed(key)) {
+            // Not a task of the run whose failures are retried: not run, and not recorded as one of its tasks.
+            leftOut.incrementAndGet();
+            return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
+                    TaskStatus.SKIPPED, null, Optional.of(new TaskError(TaskStatus.SKIPPED_ERROR_TYPE, "not run: "
+                            + "only the failed tasks of run " + run.runId() + " are run again, and it has no result "
+                            + "of this task", "")), 0, 0, submitted, submitted, "", "", occurrence));
         }
         String halted = haltReason;
         if (halted != null) {
@@ -327,8 +337,8 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
 
     public RunSummary summary() {
-        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), skipped.get(), retried.get(),
-                Duration.between(run.startedAt(), Instant.now()), Optional.ofNullable(haltReason));
+        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), skipped.get(), leftOut.get(),
+                retried.get(), Duration.between(run.startedAt(), Instant.now()), Optional.ofNullable(haltReason));
     }
 
     private synchronized void startRunOnce() {

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The committed successes of one run, as {@link SqliteResultStore#completedTasks} found them: what a resumed run
- * skips. Only the keys are held in memory, 16 bytes each, so that a run of millions of tasks resumes in little
+ * skips; and the keys of its committed results that are not successes, which are all that retrying its failed
+ * tasks runs. Only the keys are held in memory, 16 bytes each, so that a run of millions of tasks resumes in little
  * memory; a value is read from the store when asked for, which happens once per skipped task. Immutable
  * once built, and so safe for use by several threads.
  */
@@ -23,11 +24,14 @@ final class CommittedSuccesses implements CompletedTasks {
 
     private final KeySet keys;
     private final Map<String, Optional<String>> heldValues;
+    private final KeySet failures;
     private final ValueReader reader;
 
-    private CommittedSuccesses(KeySet keys, Map<String, Optional<String>> heldValues, ValueReader reader) {
+    private CommittedSuccesses(KeySet keys, Map<String, Optional<String>> heldValues, KeySet failures,
+            ValueReader reader) {
         this.keys = keys;
         this.heldValues = Map.copyOf(heldValues);
+        this.failures = failures;
         this.reader = reader;
     }
 
@@ -40,6 +44,12 @@ final class CommittedSuccesses implements CompletedTasks {
     public boolean contains(String key) {
         Objects.requireNonNull(key, "key");
         return keys.contains(key) || heldValues.containsKey(key);
+    }
+
+    @Override
+    public boolean failed(String key) {
+        Objects.requireNonNull(key, "key");
+        return failures.contains(key);
     }
 
     @Override
@@ -62,6 +72,7 @@ final class CommittedSuccesses implements CompletedTasks {
     static final class Builder {
         private final KeySet keys = new KeySet();
         private final Map<String, Optional<String>> heldValues = new HashMap<>();
+        private final KeySet failures = new KeySet();
 
         /** A success whose value the store can look up by {@code key}. */
         void add(String key) {
@@ -73,8 +84,13 @@ final class CommittedSuccesses implements CompletedTasks {
             heldValues.put(key, valueText);
         }
 
+        /** A task whose committed final result is not a success. */
+        void addFailure(String key) {
+            failures.add(key);
+        }
+
         CommittedSuccesses build(ValueReader reader) {
-            return new CommittedSuccesses(keys, heldValues, reader);
+            return new CommittedSuccesses(keys, heldValues, failures, reader);
         }
     }
 

@@ -200,7 +200,8 @@ public final class SqliteResultStore implements ResultStore {
     }
 
     /**
-     * The committed successes of {@code runId}, by {@link TaskKey}: what a resume of that run skips. Read on a
+     * The committed final results of {@code runId}, by {@link TaskKey}: the successes, which a resume of that run
+     * skips, and the others, which are what retrying its failed tasks runs again. Read on a
      * connection of its own, so it sees exactly what is committed (by this store, or any other process writing the
      * file) and nothing still queued: a success counts as done only once committed. The keys are read now; the
      * value when {@link CompletedTasks#value} asks for it, which works after {@link #close()} too.
@@ -222,19 +223,23 @@ public final class SqliteResultStore implements ResultStore {
             }
             // One statement is one read transaction: the keys are one consistent snapshot of the committed rows.
             try (PreparedStatement q = read.prepareStatement("""
-                    SELECT task_key, task, agent, input, value_text FROM results
-                    WHERE run_id = ? AND status = 'succeeded'""")) {
+                    SELECT task_key, task, agent, input, value_text, status = 'succeeded' FROM results
+                    WHERE run_id = ?""")) {
                 q.setString(1, runId);
                 try (ResultSet rows = q.executeQuery()) {
                     while (rows.next()) {
                         String key = rows.getString(1);
-                        if (key != null) {
+                        boolean succeeded = rows.getBoolean(6);
+                        // Every row has a key since migration V3; should one lack it, compute it from the task,
+                        // agent and input (and keep a success's value here, since it cannot be looked up by key).
+                        String taskKey = key != null ? key : TaskKey.of(rows.getString(2),
+                                Optional.ofNullable(rows.getString(3)), rows.getString(4));
+                        if (!succeeded) {
+                            done.addFailure(taskKey);
+                        } else if (key != null) {
                             done.add(key);
                         } else {
-                            // Every row has a key since migration V3; should one lack it, compute it from the
-                            // task, agent and input, and keep its value here since it cannot be looked up by key.
-                            done.addWithValue(TaskKey.of(rows.getString(2), Optional.ofNullable(rows.getString(3)),
-                                    rows.getString(4)), Optional.ofNullable(rows.getString(5)));
+                            done.addWithValue(taskKey, Optional.ofNullable(rows.getString(5)));
                         }
                     }
                 }

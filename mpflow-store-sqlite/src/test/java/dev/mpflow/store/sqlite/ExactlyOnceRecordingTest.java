@@ -249,7 +249,11 @@ class ExactlyOnceRecordingTest {
                 String key = TaskKey.of(task[0], Optional.empty(), task[1]);
                 assertThat(done.contains(key)).as(task[0]).isFalse();
                 assertThat(done.valueText(key)).as(task[0]).isEmpty();
+                // What did not succeed in this run is what retrying its failures runs.
+                assertThat(done.failed(key)).as(task[0]).isEqualTo(!task[0].equals("elsewhere")
+                        && !task[1].equals("other input"));
             }
+            assertThat(done.failed(ok)).isFalse();
             assertThat(done.contains("not a key")).isFalse();
             assertThat(store.completedTasks("other").contains(TaskKey.of("elsewhere", Optional.empty(), "6")))
                     .isTrue();
