@@ -10,6 +10,7 @@ import dev.mpflow.MultiProcessWorkflow;
 import dev.mpflow.RetrySettings;
 import dev.mpflow.Task;
 import dev.mpflow.TaskResult;
+import dev.mpflow.TaskStatus;
 import dev.mpflow.cli.output.JsonLinesPrinter;
 import dev.mpflow.cli.output.ProgressView;
 import dev.mpflow.cli.output.ResultPrinter;
@@ -132,8 +133,10 @@ final class RunCommand implements Callable<Integer> {
     String resume;
 
     @Option(names = "--retry-failed", paramLabel = "RUN", arity = "0..1", fallbackValue = DEFAULT_RUN,
-            description = "Run again only the failed and cancelled tasks of a finished run, in that run. RUN is a "
-                    + "run id or latest (default: the latest run of this workflow, or of this command).")
+            description = "Run again only the tasks of a finished run that did not succeed (failed, timed out or "
+                    + "crashed), in that run; its other tasks, and tasks it did not have (such as inputs added "
+                    + "since), are skipped. RUN is a run id or latest (default: the latest run of this workflow, or "
+                    + "of this command).")
     String retryFailed;
 
     @Option(names = "--force",
@@ -287,7 +290,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (MpflowException e) {
             throw new UsageException(flag + ": " + e.getMessage());
         }
-        // --resume RUN of a finished run is allowed: as --retry-failed, it runs again what did not succeed.
+        // --resume RUN of a finished run is allowed: it runs again what did not succeed, and what the run did not
+        // have.
         if (retryFailed != null && run.unfinished()) {
             throw new UsageException("--retry-failed: run " + run.runId() + " did not finish ("
                     + run.status().wireName() + "); continue it with --resume " + run.runId());
@@ -301,7 +305,13 @@ final class RunCommand implements Callable<Integer> {
                     + " was started (use --force to resume anyway)");
         }
         String id = run.runId();
-        set(flag, () -> b.resume(id));
+        set(flag, () -> {
+            if (resume != null) {
+                b.resume(id);
+            } else {
+                b.retryFailed(id);
+            }
+        });
     }
 
     static String sha256(byte[] bytes) {
@@ -761,7 +771,8 @@ final class RunCommand implements Callable<Integer> {
             }
             ProgressView bar = progress;
             Consumer<TaskResult> onResult = r -> {
-                if (!outputClosed.get() && !r.fromEarlierRun()) {
+                // Tasks not run now (done earlier, or left out by --retry-failed) are counted, not printed.
+                if (!outputClosed.get() && !r.fromEarlierRun() && r.status() != TaskStatus.SKIPPED) {
                     printer.print(r);
                     if (printer.failed()) {
                         // The reader is gone (| head): stop at once, as GNU parallel does; nothing more to say.
@@ -804,7 +815,8 @@ final class RunCommand implements Callable<Integer> {
         Optional<RuntimeException> inputFailure = plan.tasks().failure();
         inputFailure.ifPresent(e -> originalErr.println("mpflow: " + describeInputFailure(e)));
         // Tasks the run never took (it stopped first) have no result; say how many when the total is known.
-        long notStarted = plan.total() >= 0 ? plan.total() - summary.total() - summary.skipped() : 0;
+        long notStarted = plan.total() >= 0
+                ? plan.total() - summary.total() - summary.skipped() - summary.leftOut() : 0;
         originalErr.println("mpflow: " + summaryLine(summary)
                 + (notStarted > 0 ? "; " + notStarted + " not started" : "")
                 + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse(""));
@@ -836,7 +848,8 @@ final class RunCommand implements Callable<Integer> {
     static String summaryLine(RunSummary s) {
         return s.succeeded() + " succeeded, " + s.failed() + " failed, "
                 + (s.cancelled() > 0 ? s.cancelled() + " cancelled, " : "")
-                + (s.skipped() > 0 ? s.skipped() + " skipped (done earlier), " : "") + s.retried() + " retried in "
+                + (s.skipped() > 0 ? s.skipped() + " skipped (done earlier), " : "")
+                + (s.leftOut() > 0 ? s.leftOut() + " skipped (not in the run), " : "") + s.retried() + " retried in "
                 + String.format("%.1fs", s.wallTime().toMillis() / 1000.0);
     }
 

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -154,6 +155,48 @@ class RunHistoryIT {
         String runId = runs().get(0).runId();
         assertThat(runs()).hasSize(1);
         assertThat(results(runId)).hasSize(3).allSatisfy(x -> assertThat(x.succeeded()).isTrue());
+    }
+
+    @Test
+    void retryFailedRunsOnlyWhatFailedTimedOutOrCrashedAndSkipsInputsAddedSince() throws Exception {
+        // b fails and s times out until the marker exists; k kills its own shell the first time.
+        write("inputs.txt", "a\nb\nc\ns\nk\n");
+        write("flaky.yaml", """
+                name: flaky
+                maxWorkers: 2
+                retries: 0
+                timeout: 1s
+                agents:
+                  - name: work
+                    command: sh -c 'echo $0 >> count.txt; case $0 in b) [ -f marker ] || exit 3;; s) [ -f marker ] || sleep 30;; k) [ -f marker ] || kill -9 $PPID;; esac; echo "ok $0"' {}
+                tasks:
+                  - inputs: inputs.txt
+                """);
+        Cli.Result first = mpflow("run", "flaky.yaml", "--store", "runs.db");
+        assertThat(first.exitCode()).as(first.stderr()).isEqualTo(1);
+        String runId = runs().get(0).runId();
+        assertThat(results(runId)).extracting(StoredResult::input, StoredResult::status).containsExactlyInAnyOrder(
+                tuple("a", TaskStatus.SUCCEEDED), tuple("b", TaskStatus.FAILED), tuple("c", TaskStatus.SUCCEEDED),
+                tuple("s", TaskStatus.TIMED_OUT), tuple("k", TaskStatus.CRASHED));
+
+        Files.writeString(dir.resolve("marker"), "");
+        Files.writeString(dir.resolve("inputs.txt"), "d\ne\n", StandardOpenOption.APPEND);
+        Cli.Result retried = mpflow("run", "flaky.yaml", "--store", "runs.db", "--retry-failed");
+
+        assertThat(retried.exitCode()).as(retried.stderr()).isZero();
+        assertThat(json(retried.stdout())).extracting(n -> n.get("input").asText(), n -> n.get("status").asText())
+                .containsExactlyInAnyOrder(tuple("b", "succeeded"), tuple("s", "succeeded"), tuple("k", "succeeded"));
+        assertThat(retried.stderrLines()).singleElement().asString().matches("mpflow: 3 succeeded, 0 failed, "
+                + "2 skipped \\(done earlier\\), 2 skipped \\(not in the run\\), 0" + SUMMARY_TIME)
+                .contains("run " + runId + " ");
+        // The new inputs d and e never ran, and the run still holds its own five tasks.
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("a", 1L, "b", 2L, "c", 1L, "s", 2L, "k", 2L));
+        assertThat(results(runId)).hasSize(5).allSatisfy(r -> assertThat(r.succeeded()).isTrue());
+        assertThat(runs()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(r.succeeded()).isEqualTo(5);
+        });
     }
 
     @Test
