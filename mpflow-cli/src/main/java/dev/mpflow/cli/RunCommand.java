@@ -22,6 +22,8 @@ import dev.mpflow.cli.workflow.InputLineException;
 import dev.mpflow.cli.workflow.LineReader;
 import dev.mpflow.cli.workflow.Mode;
 import dev.mpflow.cli.workflow.Programs;
+import dev.mpflow.cli.workflow.RetryOverrides;
+import dev.mpflow.cli.workflow.TaskRetry;
 import dev.mpflow.cli.workflow.TaskSpec;
 import dev.mpflow.cli.workflow.WorkflowDefinition;
 import dev.mpflow.cli.workflow.WorkflowFileException;
@@ -39,8 +41,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -71,8 +75,8 @@ import picocli.CommandLine.Parameters;
                     + "Inputs must be UTF-8 text: a line that is not stops the run with exit code 2, naming the "
                     + "line.",
             "",
-            "Flags override the workflow file's top-level settings; what an agent sets for itself (retries, "
-                    + "retry, timeout) still applies to that agent.",
+            "Flags override the workflow file's top-level settings; what an agent or an entry of tasks sets for "
+                    + "itself (retries, retry, timeout) still applies to that agent or to those tasks.",
             "",
         },
         footerHeading = "%nExamples:%n",
@@ -411,7 +415,8 @@ final class RunCommand implements Callable<Integer> {
         resumeSettings(b, def.name(), sha256(definition), s);
         MultiProcessWorkflow.AgentMode mode = def.mode() == Mode.FANOUT
                 ? MultiProcessWorkflow.AgentMode.FAN_OUT : MultiProcessWorkflow.AgentMode.PIPELINE;
-        TaskFeed tasks = new TaskFeed(stopped -> () -> map(def.tasks().iterator(), RunCommand::toTask));
+        Map<RetryOverrides, RetrySettings> taskRetries = taskRetries(def, given, s);
+        TaskFeed tasks = new TaskFeed(stopped -> () -> map(def.tasks().iterator(), spec -> toTask(spec, taskRetries)));
         long perTask = mode == MultiProcessWorkflow.AgentMode.FAN_OUT ? Math.max(1, agents.size()) : 1;
         long total;
         try {
@@ -442,9 +447,35 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static Task toTask(TaskSpec spec) {
+    /**
+     * The retry settings of each entry of {@code tasks} that sets its own, applied over its agent's and the
+     * workflow's (with the flags): worked out here, once per entry, so that a contradiction the flags bring in is
+     * reported before anything runs. Entries that set the same are the same settings.
+     */
+    private Map<RetryOverrides, RetrySettings> taskRetries(WorkflowDefinition def, String file, Settings s)
+            throws UsageException {
+        // A task's settings apply over its agent's when one agent, with settings of its own, runs it.
+        List<AgentSpec> agents = def.agents();
+        RetrySettings base = agents.size() == 1 && !agents.get(0).retry().isEmpty()
+                ? agents.get(0).retry().applyTo(s.retry()) : s.retry();
+        Map<RetryOverrides, RetrySettings> settings = new HashMap<>();
+        for (TaskRetry entry : def.taskRetries()) {
+            try {
+                settings.put(entry.retry(), entry.retry().applyTo(base));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(file + ":" + entry.line() + ": tasks[" + entry.index() + "]: "
+                        + e.getMessage() + (retryFlagsGiven() ? " (with the retry flags given)" : ""));
+            }
+        }
+        return settings;
+    }
+
+    private static Task toTask(TaskSpec spec, Map<RetryOverrides, RetrySettings> taskRetries) {
         Task.Builder t = Task.builder(spec.name()).input(spec.input()).priority(spec.priority());
         spec.timeout().ifPresent(t::timeout);
+        if (!spec.retry().isEmpty()) {
+            t.retry(taskRetries.get(spec.retry()));
+        }
         return t.build();
     }
 
