@@ -483,7 +483,8 @@ class RunHistoryIT {
         // People see the text, each invalid byte replaced, and a note.
         String shown = "\uFFFD\uFFFDabc (5 bytes, not UTF-8)";
         assertThat(mpflow("show", "latest", "--store", "runs.db").stdoutLines())
-                .anySatisfy(l -> assertThat(l).matches("succeeded +1 +\\d+\\.\\ds +x \\[sh\\] +" + Pattern.quote(shown)));
+                .anySatisfy(l -> assertThat(l)
+                        .matches("succeeded +1 +\\d+\\.\\ds +x \\[sh\\] +" + Pattern.quote(shown)));
         assertThat(mpflow("show", "latest", "x", "--store", "runs.db").stdoutLines()).contains("result    " + shown);
         Cli.Result table = Cli.run(dir, "x\n", "run", "--no-autosave", "--output", "table", "--", "sh", "-c", script,
                 "{}");

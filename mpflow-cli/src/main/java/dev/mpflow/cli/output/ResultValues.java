@@ -43,9 +43,8 @@ public final class ResultValues {
 
     /** Bytes as text, each invalid byte replaced, with a note of how many bytes there were. */
     public static String humanText(byte[] bytes) {
-        boolean utf8 = isUtf8(bytes);
-        return new String(bytes, StandardCharsets.UTF_8) + " (" + bytes.length + (bytes.length == 1 ? " byte" : " bytes")
-                + (utf8 ? ")" : ", not UTF-8)");
+        String size = bytes.length + (bytes.length == 1 ? " byte" : " bytes");
+        return new String(bytes, StandardCharsets.UTF_8) + " (" + size + (isUtf8(bytes) ? ")" : ", not UTF-8)");
     }
 
     private static boolean isUtf8(byte[] bytes) {
