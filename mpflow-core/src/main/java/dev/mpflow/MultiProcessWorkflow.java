@@ -46,6 +46,11 @@ import java.util.stream.StreamSupport;
  * {@code .mpflow/runs.db} under the working directory unless {@link Builder#store(Path)} says otherwise; this needs
  * the {@code mpflow-store-sqlite} module on the class path.
  *
+ * <p>Every call on one workflow belongs to one run. A task given again in the run (the same name, agent and input)
+ * is a task of its own: it runs again and has a result of its own, told apart by its
+ * {@linkplain TaskResult#occurrence() occurrence} (see {@link TaskKey}). To tell them apart, the workflow remembers
+ * a 64-bit hash of each task identity it has been given, some 11 to 21 bytes each.
+ *
  * <p>Thread-safe: any number of threads may submit work at once.
  */
 public final class MultiProcessWorkflow implements AutoCloseable {
@@ -100,7 +105,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
                     b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
-                    Optional.ofNullable(b.resumeRunId), completed, Optional.ofNullable(b.definitionHash)));
+                    Optional.ofNullable(b.resumeRunId), completed, b.onlyFailed,
+                    Optional.ofNullable(b.definitionHash)));
         } catch (RuntimeException e) {
             store.ifPresent(ResultStore::close);
             throw e;
@@ -296,6 +302,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         long bad = 0;
         long cancelled = 0;
         long skipped = 0;
+        long leftOut = 0;
         long retried = 0;
         boolean interrupted = false;
         while (!(ended && delivered == submitted)) {
@@ -328,6 +335,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     }
                 }
                 case CANCELLED -> cancelled++;
+                case SKIPPED -> leftOut++;
                 default -> bad++;
             }
             if (r.retried()) {
@@ -341,8 +349,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-        return new RunSummary(ok, bad, cancelled, skipped, retried, Duration.ofNanos(System.nanoTime() - started),
-                runtime.haltReason());
+        return new RunSummary(ok, bad, cancelled, skipped, leftOut, retried,
+                Duration.ofNanos(System.nanoTime() - started), runtime.haltReason());
     }
 
     private TaskFeeder feed(Iterable<? extends Task> tasks, AgentMode mode) {
@@ -493,6 +501,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private Duration deadline;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private String resumeRunId;
+        private boolean onlyFailed;
         private String definitionHash;
 
         private Builder() {
@@ -501,7 +510,9 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         /**
          * Continues run {@code runId} of the store instead of starting a new run: tasks whose success that run
          * committed are not run again (they come back as results with 0 attempts, {@link TaskResult#fromEarlierRun()});
-         * failed, cancelled and never-started ones run. Needs autosave.
+         * failed, cancelled and never-started ones run. Tasks are matched by {@link TaskKey}, their occurrence
+         * included: the n-th time a task is given in the resumed run is the n-th time it was given before. Needs
+         * autosave. Replaces an earlier {@link #retryFailed(String)}.
          *
          * @throws MpflowException from {@link #build()} when the store holds no such run
          */
@@ -511,6 +522,23 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                 throw new IllegalArgumentException("runId must not be blank");
             }
             this.resumeRunId = runId;
+            this.onlyFailed = false;
+            return this;
+        }
+
+        /**
+         * Continues run {@code runId} of the store to run again only its tasks that did not succeed: those whose
+         * committed final result there is failed, timed out, crashed or cancelled. Every other task is not run:
+         * one that succeeded there comes back as with {@link #resume(String)} (0 attempts,
+         * {@link TaskResult#fromEarlierRun()}), and one the run has no result of (such as an input added since)
+         * comes back {@link TaskStatus#SKIPPED}; neither is recorded again. Replaces an earlier {@code resume}.
+         * Needs autosave.
+         *
+         * @throws MpflowException from {@link #build()} when the store holds no such run
+         */
+        public Builder retryFailed(String runId) {
+            resume(runId);
+            this.onlyFailed = true;
             return this;
         }
 

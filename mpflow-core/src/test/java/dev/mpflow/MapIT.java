@@ -42,9 +42,18 @@ class MapIT {
             for (int i = 0; i < squares.size(); i++) {
                 assertThat(squares.get(i)).isEqualTo((long) i * i);
             }
-            // Small chunks spread over both workers; each element says which worker computed it.
-            List<Long> pids = wf.map(x -> ProcessHandle.current().pid(), elements.subList(0, 64), 1);
-            assertThat(Set.copyOf(pids)).isEqualTo(Set.copyOf(wf.workerPids()));
+            // Chunks of one run in parallel: each of two waits until both have started, so they must run in two
+            // workers at once; each says which worker computed it.
+            String dir = tmp.toString();
+            List<Long> pids = wf.map(x -> {
+                java.nio.file.Files.createFile(Path.of(dir, "arrived-" + x));
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (Path.of(dir).toFile().list().length < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                return ProcessHandle.current().pid();
+            }, elements.subList(0, 2), 1);
+            assertThat(Set.copyOf(pids)).hasSize(2).isEqualTo(Set.copyOf(wf.workerPids()));
         }
     }
 

@@ -18,9 +18,17 @@ import java.util.Optional;
  * @param endedAt when its outcome reached the coordinator
  * @param status how it ended
  * @param error what went wrong, present exactly when it did not succeed
+ * @param taskKey the {@link dev.mpflow.TaskKey} of the task (its occurrence included), when known: it tells apart
+ *     the attempts of tasks that share a name
  */
 public record AttemptRecord(String runId, String task, Optional<String> agent, int attempt, long workerPid,
-        Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error) {
+        Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error, Optional<String> taskKey) {
+    /** An attempt whose task key is not known. */
+    public AttemptRecord(String runId, String task, Optional<String> agent, int attempt, long workerPid,
+            Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error) {
+        this(runId, task, agent, attempt, workerPid, startedAt, endedAt, status, error, Optional.empty());
+    }
+
     public AttemptRecord {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(task, "task");
@@ -29,5 +37,6 @@ public record AttemptRecord(String runId, String task, Optional<String> agent, i
         Objects.requireNonNull(endedAt, "endedAt");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(taskKey, "taskKey");
     }
 }

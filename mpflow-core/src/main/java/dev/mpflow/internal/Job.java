@@ -21,9 +21,10 @@ import java.util.Optional;
  * @param retry how failed attempts are retried
  * @param work the function and agents, serialized once and shared by every job that runs the same
  * @param chunk the encoded elements of a {@code map} chunk; null for a task
+ * @param occurrence which time the same task, agent and input was given in the run, from 1
  */
 public record Job(String task, String agentName, String input, int priority, long sequence,
-        Optional<Duration> timeout, RetrySettings retry, WorkDefinition work, byte[] chunk) {
+        Optional<Duration> timeout, RetrySettings retry, WorkDefinition work, byte[] chunk, int occurrence) {
 
     /** What a job is; only tasks are recorded and counted in the run. */
     public enum Kind {
@@ -43,14 +44,15 @@ public record Job(String task, String agentName, String input, int priority, lon
 
     /** A task's job. */
     public static Job task(String task, Optional<String> agent, String input, int priority, long sequence,
-            Optional<Duration> timeout, RetrySettings retry, WorkDefinition work) {
-        return new Job(task, agent.orElse(null), input, priority, sequence, timeout, retry, work, null);
+            Optional<Duration> timeout, RetrySettings retry, WorkDefinition work, int occurrence) {
+        return new Job(task, agent.orElse(null), input, priority, sequence, timeout, retry, work, null, occurrence);
     }
 
     /** A {@code map} chunk's job. */
     public static Job chunk(String name, long sequence, Optional<Duration> timeout, RetrySettings retry,
             WorkDefinition work, byte[] elements) {
-        return new Job(name, null, "", 0, sequence, timeout, retry, work, Objects.requireNonNull(elements, "elements"));
+        return new Job(name, null, "", 0, sequence, timeout, retry, work, Objects.requireNonNull(elements, "elements"),
+                1);
     }
 
     public Kind kind() {
@@ -65,6 +67,14 @@ public record Job(String task, String agentName, String input, int priority, lon
     /** What the work runs on, as sent: the input text in UTF-8, or the chunk's elements. */
     public byte[] argument() {
         return chunk != null ? chunk : input.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The task's {@link dev.mpflow.TaskKey}, its occurrence included. Computed when asked rather than kept: a
+     * million queued jobs would otherwise hold a million keys.
+     */
+    public String key() {
+        return dev.mpflow.TaskKey.of(task, agent(), input, occurrence);
     }
 
     /** The task and agent, for log lines: {@code 'hash' (agent sha256)}. */

@@ -32,13 +32,14 @@ import java.util.Optional;
  * @param shutdownGrace how long running attempts may take to finish on close or interruption
  * @param resumeRunId the run this one continues, if any
  * @param completed what that run already did
+ * @param onlyFailed whether only the tasks that run has a failed result of are run (the others are skipped)
  * @param definitionHash a hash of the workflow's definition, if the caller gives one
  */
 public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, RetrySettings retry,
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
         int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
-        Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed,
+        Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed, boolean onlyFailed,
         Optional<String> definitionHash) {
     public WorkflowConfig {
         agents = List.copyOf(agents);

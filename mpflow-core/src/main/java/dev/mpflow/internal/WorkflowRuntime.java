@@ -61,12 +61,14 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final WorkerPool pool;
     private final RetryPolicies policies = new RetryPolicies();
     private final WorkDefinitions definitions;
+    private final Occurrences occurrences = new Occurrences();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong leftOut = new AtomicLong();
     /** Set once when the run halts (policy, deadline, shutdown): no task starts after it. */
     private volatile String haltReason;
     private final RunInfo run;
@@ -141,21 +143,32 @@ public final class WorkflowRuntime implements AutoCloseable {
     private CompletableFuture<TaskResult> submit(Task task, List<Agent> agents, Optional<String> agentLabel) {
         startRunOnce();
         Instant submitted = Instant.now();
-        if (config.completed() != CompletedTasks.NONE) {
-            String key = TaskKey.of(task.name(), agentLabel, task.input());
-            if (config.completed().contains(key)) {
+        // The same task given again in this run is a task of its own, known by its occurrence.
+        int occurrence = occurrences.next(Occurrences.identityHash(task.name(), agentLabel, task.input()));
+        CompletedTasks earlier = config.completed();
+        if (earlier != CompletedTasks.NONE) {
+            String key = TaskKey.of(task.name(), agentLabel, task.input(), occurrence);
+            if (earlier.contains(key)) {
                 // Done in an earlier run of this one: not run again, and nothing new to record.
                 skipped.incrementAndGet();
                 return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
-                        TaskStatus.SUCCEEDED, config.completed().valueText(key).orElse(null), Optional.empty(), 0, 0,
-                        submitted, submitted, "", ""));
+                        TaskStatus.SUCCEEDED, earlier.value(key).orElse(null), Optional.empty(), 0, 0,
+                        submitted, submitted, "", "", occurrence));
+            }
+            if (config.onlyFailed() && !earlier.failed(key)) {
+                // Not a task of the run whose failures are retried: not run, and not recorded as one of its tasks.
+                leftOut.incrementAndGet();
+                return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
+                        TaskStatus.SKIPPED, null, Optional.of(new TaskError(TaskStatus.SKIPPED_ERROR_TYPE, "not run: "
+                                + "only the failed tasks of run " + run.runId() + " are run again, and it has no "
+                                + "result of this task", "")), 0, 0, submitted, submitted, "", "", occurrence));
             }
         }
         String halted = haltReason;
         if (halted != null) {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted,
-                    submitted, "", "");
+                    submitted, "", "", occurrence);
             finish(r);
             return CompletableFuture.completedFuture(r);
         }
@@ -167,7 +180,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.warn("{}", e.getMessage());
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.FAILED, null,
                     Optional.of(new TaskError(NotSerializableValueException.class.getName(), e.getMessage(),
-                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "");
+                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "", occurrence);
             finish(r);
             return CompletableFuture.completedFuture(r);
         }
@@ -175,7 +188,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
         Job job = Job.task(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
                 task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
-                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work);
+                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work, occurrence);
         return run(job);
     }
 
@@ -290,7 +303,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                 log.error("internal error completing task {}", job.label(), e);
                 r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
                         Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
-                        Math.max(1, attempts), 0, Instant.now(), Instant.now(), "", "");
+                        Math.max(1, attempts), 0, Instant.now(), Instant.now(), "", "", job.occurrence());
             }
             if (job.kind() == Job.Kind.TASK) {
                 finish(r);
@@ -308,25 +321,25 @@ public final class WorkflowRuntime implements AutoCloseable {
             return;
         }
         listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), job.agent(), o.attempt(),
-                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o)));
+                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o), Optional.of(job.key())));
     }
 
     private TaskResult toResult(Job job, AttemptOutcome o, Instant started) {
         Optional<String> agent = job.agent();
         if (!o.status().isSuccess()) {
             return new TaskResult(job.task(), agent, job.input(), o.status(), null, error(job, o), o.attempt(),
-                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
         }
         try {
             Object value = job.kind() == Job.Kind.MAP_CHUNK ? ValueCodec.decodeList(o.value()) : ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
         } catch (Exception | LinkageError e) {
             // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
                     + " cannot be read in the coordinator: " + e.getMessage(), stackTrace(e));
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
         }
     }
 
@@ -346,16 +359,16 @@ public final class WorkflowRuntime implements AutoCloseable {
         if (cause instanceof TaskCancelledException c) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), c.getMessage(), "")),
-                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "");
+                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "", job.occurrence());
         }
         if (cause instanceof WorkflowClosedException) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), cause.getMessage(), "")),
-                    attemptsDone, 0, started, Instant.now(), "", "");
+                    attemptsDone, 0, started, Instant.now(), "", "", job.occurrence());
         }
         TaskError error = new TaskError(cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause));
         return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                attemptsDone, 0, started, Instant.now(), "", "");
+                attemptsDone, 0, started, Instant.now(), "", "", job.occurrence());
     }
 
     private void finish(TaskResult r) {
@@ -421,8 +434,8 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
 
     public RunSummary summary() {
-        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), skipped.get(), retried.get(),
-                Duration.between(run.startedAt(), Instant.now()), Optional.ofNullable(haltReason));
+        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), skipped.get(), leftOut.get(),
+                retried.get(), Duration.between(run.startedAt(), Instant.now()), Optional.ofNullable(haltReason));
     }
 
     private synchronized void startRunOnce() {

@@ -16,7 +16,7 @@ class AttemptQueueTest {
 
     private static PendingAttempt attempt(long sequence, int priority) {
         return new PendingAttempt(sequence, Job.task("t" + sequence, Optional.empty(), "", priority, sequence,
-                Optional.empty(), RetrySettings.DEFAULT, WORK), 1, null);
+                Optional.empty(), RetrySettings.DEFAULT, WORK, 1), 1, null);
     }
 
     private List<Long> drainInOrder() {

@@ -80,7 +80,7 @@ class WorkerPoolIT {
             out.writeObject(new JobWork(fn, List.of()));
         }
         return Job.task(name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
-                RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()));
+                RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()), 1);
     }
 
     private CompletableFuture<AttemptOutcome> submit(String name, TaskFunction fn, String input) throws Exception {

@@ -15,6 +15,7 @@ import dev.mpflow.TaskStatus;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import dev.mpflow.spi.ResultStoreProvider;
 import java.nio.file.Files;
@@ -221,6 +222,33 @@ class SqliteResultStoreTest {
             assertThat(ended.endedAt()).contains(T0.plusSeconds(10));
             assertThat(List.of(ended.succeeded(), ended.failed(), ended.cancelled(), ended.retried(), ended.skipped()))
                     .containsExactly(0L, 0L, 0L, 0L, 2L);
+        }
+    }
+
+    @Test
+    void aByteArrayValueIsKeptWholeInBase64AndComesBackAsBytesOnResume() {
+        Path db = dir.resolve("runs.db");
+        byte[] bytes = {(byte) 0xff, (byte) 0xfe, 'a', 'b', 'c'};
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("r"));
+            store.taskFinished("r", Events.success("bytes", bytes));
+            store.taskFinished("r", Events.success("text", "abc"));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredResult stored = history.result("r", "bytes").orElseThrow();
+            assertThat(stored.valueText()).hasValue("//5hYmM=");
+            assertThat(stored.valueType()).hasValue(StoredResult.BASE64_BYTES);
+            assertThat(stored.valueBytes()).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
+            StoredResult text = history.result("r", "text").orElseThrow();
+            assertThat(text.valueText()).hasValue("abc");
+            assertThat(text.valueBytes()).isEmpty();
+        }
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            CompletedTasks done = store.completedTasks("r");
+            String key = Events.success("bytes", bytes).key();
+            assertThat(done.value(key)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes));
+            assertThat(done.valueText(key)).hasValue("//5hYmM=");
+            assertThat(done.value(Events.success("text", "abc").key())).hasValue("abc");
         }
     }
 
