@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -16,6 +15,11 @@ import java.util.List;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * An {@link Agent} that runs an external program in the worker process.
@@ -36,6 +40,15 @@ public final class CommandAgent implements Agent {
     private static final String PLACEHOLDER = "{}";
     /** How much of a program's standard error is kept (its end), so that a flood cannot exhaust the worker. */
     private static final int STDERR_KEEP_BYTES = 1 << 20;
+    /**
+     * Threads that read programs' stderr and feed their stdin while the attempt's thread reads stdout: pooled, as a
+     * thread started for every program would cost more than many programs take to run.
+     */
+    private static final ExecutorService IO = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mpflow-command-io");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** The default limit of a program's standard output, which becomes the result. */
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 64L << 20;
@@ -130,18 +143,21 @@ public final class CommandAgent implements Agent {
         AttemptContext.reportSpawned(process.pid());
         try {
             // Drain both streams while feeding stdin, so that a program filling a pipe never deadlocks us.
-            StreamDrain stderr = StreamDrain.start(process.getErrorStream(), "stderr of " + name);
+            Future<byte[]> stderr = IO.submit(new StreamTail(process.getErrorStream()));
             byte[] stdin = placeholder ? null : rawValue != null ? rawValue : value.getBytes(StandardCharsets.UTF_8);
-            Thread feeder = new Thread(() -> feed(process.getOutputStream(), stdin), "stdin of " + name);
-            feeder.setDaemon(true);
-            feeder.start();
+            Future<?> feeder = stdin == null ? null : IO.submit(() -> feed(process.getOutputStream(), stdin));
+            if (stdin == null) {
+                process.getOutputStream().close();
+            }
             byte[] out = readAtMost(process.getInputStream(), maxOutputBytes);
             if (out == null) {
                 throw new CommandOutputTooLargeException(name, maxOutputBytes);
             }
             int exit = process.waitFor();
-            feeder.join();
-            byte[] err = stderr.await();
+            if (feeder != null) {
+                feeder.get();
+            }
+            byte[] err = stderr.get();
             if (err.length > 0) {
                 System.err.write(err);
                 System.err.flush();
@@ -150,17 +166,23 @@ public final class CommandAgent implements Agent {
                 throw new CommandFailedException(String.join(" ", argv), exit, tail(err));
             }
             return decode(out);
+        } catch (ExecutionException e) {
+            throw new IOException("cannot read the output of " + name + ": " + e.getCause(), e.getCause());
         } finally {
-            // An interrupted or failing attempt must not leave the program, or what it started, behind.
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            // An interrupted or failing attempt must not leave the program, or what it started, behind. (Once it
+            // has exited, what it left running is no longer its descendant: looking would only cost a scan of
+            // every process on the machine.)
+            if (process.isAlive()) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
         }
     }
 
     /** The whole stream, or {@code null} as soon as it exceeds {@code limit} bytes. */
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buf = new byte[65536];
+        byte[] buf = new byte[8192];
         long total = 0;
         int n;
         while ((n = in.read(buf)) >= 0) {
@@ -217,50 +239,42 @@ public final class CommandAgent implements Agent {
         return "CommandAgent[" + name + ": " + String.join(" ", command) + "]";
     }
 
-    /** Reads a stream to its end on a thread of its own, keeping only its last bytes. */
-    private static final class StreamDrain {
-        private final byte[] ring = new byte[STDERR_KEEP_BYTES];
-        private long total;
-        private final Thread thread;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    /**
+     * Reads a stream to its end and keeps its last {@value #STDERR_KEEP_BYTES} bytes, in as little memory as the
+     * stream needs: most programs print nothing on stderr.
+     */
+    private static final class StreamTail implements Callable<byte[]> {
+        private final InputStream in;
+        private byte[] kept = new byte[256];
+        private int size;
 
-        private StreamDrain(InputStream in, String threadName) {
-            this.thread = new Thread(() -> {
-                byte[] buf = new byte[8192];
-                try (in) {
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        synchronized (bytes) {
-                            for (int i = 0; i < n; i++) {
-                                ring[(int) (total++ % ring.length)] = buf[i];
-                            }
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                synchronized (bytes) {
-                    int kept = (int) Math.min(total, ring.length);
-                    int start = (int) ((total - kept) % ring.length);
-                    for (int i = 0; i < kept; i++) {
-                        bytes.write(ring[(start + i) % ring.length]);
-                    }
-                }
-            }, threadName);
-            thread.setDaemon(true);
+        StreamTail(InputStream in) {
+            this.in = in;
         }
 
-        static StreamDrain start(InputStream in, String threadName) {
-            StreamDrain d = new StreamDrain(in, threadName);
-            d.thread.start();
-            return d;
-        }
-
-        byte[] await() throws InterruptedException {
-            thread.join();
-            synchronized (bytes) {
-                return bytes.toByteArray();
+        @Override
+        public byte[] call() throws IOException {
+            byte[] buf = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    append(buf, n);
+                }
             }
+            return Arrays.copyOf(kept, size);
+        }
+
+        private void append(byte[] buf, int n) {
+            if (size + n > STDERR_KEEP_BYTES) {
+                int drop = size + n - STDERR_KEEP_BYTES;
+                System.arraycopy(kept, drop, kept, 0, size - drop);
+                size -= drop;
+            }
+            if (size + n > kept.length) {
+                kept = Arrays.copyOf(kept, Math.min(STDERR_KEEP_BYTES, Math.max(size + n, kept.length * 2)));
+            }
+            System.arraycopy(buf, 0, kept, size, n);
+            size += n;
         }
     }
 }

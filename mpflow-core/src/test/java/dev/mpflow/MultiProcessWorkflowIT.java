@@ -369,6 +369,22 @@ class MultiProcessWorkflowIT {
     }
 
     @Test
+    void aCommandFloodingStderrKeepsItsLastMebibyteAndItsLastWords() {
+        CommandAgent chatty = CommandAgent.of("chatty", "sh", "-c",
+                "head -c 3000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo last words >&2; exit 3");
+        try (MultiProcessWorkflow wf = workflow(1).retry(RetrySettings.NONE).agents(List.of(chatty)).build()) {
+            TaskResult r = wf.executeTask(Task.ofInput("flood", ""));
+
+            assertThat(r.status()).isEqualTo(TaskStatus.FAILED);
+            // The message has the last 2,000 characters of stderr; the result all of its last mebibyte.
+            String message = r.error().orElseThrow().message();
+            assertThat(message).startsWith("sh -c ").contains(" exited with code 3: ...xxx").endsWith("xxx\nlast words");
+            assertThat(message.substring(message.indexOf(": ...") + 5)).hasSize(2000);
+            assertThat(r.stderr()).hasSize(1 << 20).endsWith("xxx\nlast words\n");
+        }
+    }
+
+    @Test
     void workersStartOnlyAsWorkNeedsThemUpToMaxWorkers() {
         try (MultiProcessWorkflow wf = workflow(4).build()) {
             assertThat(wf.workerPids()).isEmpty();

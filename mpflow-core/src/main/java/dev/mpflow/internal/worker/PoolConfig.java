@@ -26,7 +26,7 @@ public record PoolConfig(int maxWorkers, String javaCommand, String classPath, L
      * Enough to hide the round trip to a worker for tasks of microseconds, little enough that no worker holds
      * back more than a moment's work from another.
      */
-    public static final Duration AHEAD_BUDGET = Duration.ofMillis(2);
+    public static final Duration AHEAD_BUDGET = Duration.ofMillis(10);
 
     public PoolConfig {
         if (maxWorkers < 1) {
