@@ -100,7 +100,8 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.info("agent {} of {}: {}", i + 1, config.agents().size(), config.agents().get(i).name());
         }
         this.pool = new WorkerPool(new PoolConfig(config.maxWorkers(), config.javaCommand(), config.classPath(),
-                config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), PoolConfig.AHEAD_BUDGET, timer),
+                config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), PoolConfig.AHEAD_BUDGET,
+                PoolConfig.defaultArchiveDirectory(), timer),
                 start -> {
                     if (start.job().kind() == Job.Kind.TASK) {
                         listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid());

@@ -120,6 +120,10 @@ public final class WorkerMain {
         } finally {
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
             realErr.flush();
+            if (System.getProperty(WorkerArchive.RECORDING_PROPERTY) != null) {
+                // Recording a class data archive: the JVM writes it only on a normal exit.
+                System.exit(exitCode);
+            }
             Runtime.getRuntime().halt(exitCode);
         }
     }

@@ -108,6 +108,8 @@ public final class WorkerPool implements AutoCloseable {
     private double runNanos = -1;
     /** A look for work to take back is due on the timer. */
     private boolean stealCheckScheduled;
+    /** Class data sharing for the workers, if this JVM can offer it. */
+    private final WorkerArchive archive;
     /** How many attempts workers gave back; for tests. */
     private long revoked;
 
@@ -122,6 +124,8 @@ public final class WorkerPool implements AutoCloseable {
     public WorkerPool(PoolConfig config, Consumer<PendingAttemptStart> onAttemptStart) {
         this.config = config;
         this.onAttemptStart = onAttemptStart;
+        this.archive = config.archiveDirectory().flatMap(d -> WorkerArchive.of(d, config.javaCommand(),
+                config.classPath(), config.jvmOptions())).orElse(null);
         try {
             removeStaleDirectories();
             this.dir = Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-");
@@ -845,6 +849,13 @@ public final class WorkerPool implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(config.javaCommand());
         command.addAll(config.jvmOptions());
+        Path recording = null;
+        if (archive != null) {
+            Path next = archive.recordingFor(id);
+            List<String> sharing = archive.optionsForNextWorker(next);
+            command.addAll(sharing);
+            recording = WorkerArchive.records(sharing) ? next : null;
+        }
         // A worker out of heap must die (and be reported as crashed) rather than limp on in an unknown state.
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-cp");
@@ -869,7 +880,13 @@ public final class WorkerPool implements AutoCloseable {
         }
         WorkerHandle worker = new WorkerHandle(id, process, logFile);
         workers.put(id, worker);
-        process.onExit().thenRun(() -> onProcessExit(worker));
+        Path recorded = recording;
+        process.onExit().thenRun(() -> {
+            onProcessExit(worker);
+            if (recorded != null) {
+                archive.recordingEnded(recorded);
+            }
+        });
         config.timer().schedule(() -> {
             synchronized (this) {
                 if (worker.state() != WorkerState.STARTING) {

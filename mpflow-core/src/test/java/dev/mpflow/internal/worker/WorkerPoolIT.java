@@ -70,7 +70,7 @@ class WorkerPoolIT {
                 System.getProperty("java.class.path"), List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), 1 << 16,
                 // A budget far above any quick attempt's time, so that attempts are sent ahead however loaded the
                 // machine; taking back waits as long as the budget, so that test keeps the usual one.
-                1 << 20, Duration.ofSeconds(60), aheadBudget, timer), starts::add);
+                1 << 20, Duration.ofSeconds(60), aheadBudget, Optional.empty(), timer), starts::add);
         return pool;
     }
 
