@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.ServiceLoader;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -100,7 +101,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
                     b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
-                    Optional.ofNullable(b.resumeRunId), completed, Optional.ofNullable(b.definitionHash)));
+                    Optional.ofNullable(b.resumeRunId), completed, Optional.ofNullable(b.definitionHash),
+                    b.expectedTasks < 0 ? OptionalLong.empty() : OptionalLong.of(b.expectedTasks)));
         } catch (RuntimeException e) {
             store.ifPresent(ResultStore::close);
             throw e;
@@ -454,8 +456,23 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private String resumeRunId;
         private String definitionHash;
+        private long expectedTasks = -1;
 
         private Builder() {
+        }
+
+        /**
+         * How many jobs this workflow is going to be given, when the caller knows in advance: one per result, so a
+         * task run by three agents in {@link AgentMode#FAN_OUT} counts three, and tasks a resumed run skips count
+         * too. Recorded with the run, so that its history counts the tasks not submitted yet (a run killed half
+         * way through its inputs) as pending. Default: unknown. A wrong count misleads only that count.
+         */
+        public Builder expectedTasks(long count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("expectedTasks must not be negative, was " + count);
+            }
+            this.expectedTasks = count;
+            return this;
         }
 
         /**

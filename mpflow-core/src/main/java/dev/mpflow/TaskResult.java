@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param endedAt when the last attempt ended
  * @param stdout what the last attempt printed to standard output (captured, up to the configured limit)
  * @param stderr what the last attempt printed to standard error (captured, up to the configured limit)
+ * @param valueSize the size in bytes of the value as the worker sent it back (its encoded form, what
+ *     {@link MultiProcessWorkflow.Builder#maxResultBytes} limits); 0 when no value came back from a worker in this
+ *     process (the task did not succeed, or an earlier run did it)
  */
 public record TaskResult(
         String task,
@@ -37,7 +40,8 @@ public record TaskResult(
         Instant startedAt,
         Instant endedAt,
         String stdout,
-        String stderr) {
+        String stderr,
+        long valueSize) {
 
     public TaskResult {
         Objects.requireNonNull(task, "task");
@@ -56,6 +60,16 @@ public record TaskResult(
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
         }
+        if (valueSize < 0) {
+            throw new IllegalArgumentException("valueSize must not be negative, was " + valueSize);
+        }
+    }
+
+    /** A result with no value from a worker to measure ({@code valueSize} 0). */
+    public TaskResult(String task, Optional<String> agent, String input, TaskStatus status, Object value,
+            Optional<TaskError> error, int attempts, long workerPid, Instant startedAt, Instant endedAt,
+            String stdout, String stderr) {
+        this(task, agent, input, status, value, error, attempts, workerPid, startedAt, endedAt, stdout, stderr, 0);
     }
 
     public boolean succeeded() {

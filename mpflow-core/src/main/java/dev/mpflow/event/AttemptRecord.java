@@ -18,9 +18,13 @@ import java.util.Optional;
  * @param endedAt when its outcome reached the coordinator
  * @param status how it ended
  * @param error what went wrong, present exactly when it did not succeed
+ * @param stdout what the attempt printed to standard output, captured up to the workflow's capture limit (with a
+ *     note of how much was dropped); empty when it printed nothing or never ran (a timeout or crash keeps nothing)
+ * @param stderr the same for standard error
  */
 public record AttemptRecord(String runId, String task, Optional<String> agent, int attempt, long workerPid,
-        Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error) {
+        Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error, String stdout,
+        String stderr) {
     public AttemptRecord {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(task, "task");
@@ -29,5 +33,13 @@ public record AttemptRecord(String runId, String task, Optional<String> agent, i
         Objects.requireNonNull(endedAt, "endedAt");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(stdout, "stdout");
+        Objects.requireNonNull(stderr, "stderr");
+    }
+
+    /** An attempt that captured no output. */
+    public AttemptRecord(String runId, String task, Optional<String> agent, int attempt, long workerPid,
+            Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error) {
+        this(runId, task, agent, attempt, workerPid, startedAt, endedAt, status, error, "", "");
     }
 }

@@ -4,6 +4,7 @@ import dev.mpflow.TaskResult;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.event.WorkflowListener;
 import java.util.List;
 import java.util.function.Consumer;
@@ -32,6 +33,11 @@ final class Listeners implements WorkflowListener {
     @Override
     public void runStarted(RunInfo run) {
         each("runStarted", l -> l.runStarted(run));
+    }
+
+    @Override
+    public void taskSubmitted(SubmittedTask task) {
+        each("taskSubmitted", l -> l.taskSubmitted(task));
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.mpflow.spi.ResultStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A workflow's settings, validated and frozen by the public builder.
@@ -33,13 +34,14 @@ import java.util.Optional;
  * @param resumeRunId the run this one continues, if any
  * @param completed what that run already did
  * @param definitionHash a hash of the workflow's definition, if the caller gives one
+ * @param expectedTasks how many jobs the caller is going to submit, if it said
  */
 public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, RetrySettings retry,
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
         int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
         Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed,
-        Optional<String> definitionHash) {
+        Optional<String> definitionHash, OptionalLong expectedTasks) {
     public WorkflowConfig {
         agents = List.copyOf(agents);
         listeners = List.copyOf(listeners);

@@ -14,6 +14,7 @@ import dev.mpflow.WorkflowClosedException;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.internal.worker.PoolConfig;
 import dev.mpflow.spi.CompletedTasks;
@@ -83,7 +84,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                 + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
         this.run = new RunInfo(runId, config.name(), now, config.maxWorkers(),
                 config.agents().stream().map(Agent::name).toList(), describeSettings(config),
-                config.definitionHash(), config.resumeRunId().isPresent());
+                config.definitionHash(), config.resumeRunId().isPresent(), config.expectedTasks());
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "mpflow-timer");
             thread.setDaemon(true);
@@ -143,11 +144,16 @@ public final class WorkflowRuntime implements AutoCloseable {
             if (config.completed().contains(key)) {
                 // Done in an earlier run of this one: not run again, and nothing new to record.
                 skipped.incrementAndGet();
+                listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(),
+                        task.priority(), true));
                 return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
                         TaskStatus.SUCCEEDED, config.completed().valueText(key).orElse(null), Optional.empty(), 0, 0,
                         submitted, submitted, "", ""));
             }
         }
+        // Before anything can finish it, so that listeners know every task that was submitted, started or not.
+        listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(), task.priority(),
+                false));
         String halted = haltReason;
         if (halted != null) {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
@@ -211,7 +217,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                     o.workerPid(), o.error().map(TaskError::summary).orElse(""));
         }
         listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), job.agent(), o.attempt(),
-                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o)));
+                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o), o.stdout(), o.stderr()));
     }
 
     private TaskResult toResult(Job job, AttemptOutcome o, Instant started) {
@@ -223,7 +229,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         try {
             Object value = ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), o.value().length);
         } catch (Exception | LinkageError e) {
             // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
