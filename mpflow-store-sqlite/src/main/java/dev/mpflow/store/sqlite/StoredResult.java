@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A task's final result as stored: one row of the {@code results} table. The value itself is not kept, only its
@@ -31,11 +32,13 @@ import java.util.Optional;
  * @param stderr what the last attempt printed to standard error
  * @param taskKey the task's identity, {@link dev.mpflow.TaskKey} of its name, agent and input: a run holds at most
  *     one result per key
+ * @param valueSize the size in bytes of the value as its worker sent it; empty when the task did not succeed, and
+ *     for results recorded before stores kept sizes
  */
 public record StoredResult(long id, String runId, String task, Optional<String> agent, String input,
         TaskStatus status, Optional<String> valueText, Optional<String> valueType, Optional<TaskError> error,
         int attempts, long workerPid, Instant startedAt, Instant endedAt, Duration duration, String stdout,
-        String stderr, String taskKey) {
+        String stderr, String taskKey, OptionalLong valueSize) {
     /** Checks that no component is {@code null}; absent values are empty {@code Optional}s. */
     public StoredResult {
         Objects.requireNonNull(runId, "runId");
@@ -52,6 +55,7 @@ public record StoredResult(long id, String runId, String task, Optional<String> 
         Objects.requireNonNull(stdout, "stdout");
         Objects.requireNonNull(stderr, "stderr");
         Objects.requireNonNull(taskKey, "taskKey");
+        Objects.requireNonNull(valueSize, "valueSize");
     }
 
     /** Whether the task succeeded. */
