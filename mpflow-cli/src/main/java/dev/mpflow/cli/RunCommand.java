@@ -727,6 +727,10 @@ final class RunCommand implements Callable<Integer> {
 
         RunningAttempts running = new RunningAttempts();
         plan.builder().listener(running);
+        if (plan.total() >= 0) {
+            // So that the store counts what a run cut short never read from its inputs as pending.
+            plan.builder().expectedTasks(plan.total());
+        }
         MultiProcessWorkflow workflow;
         try {
             workflow = plan.builder().build();
