@@ -3,6 +3,7 @@ package dev.mpflow.internal;
 import dev.mpflow.Agent;
 import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
+import dev.mpflow.Secrets;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
@@ -35,13 +36,14 @@ import java.util.OptionalLong;
  * @param completed what that run already did
  * @param definitionHash a hash of the workflow's definition, if the caller gives one
  * @param expectedTasks how many jobs the caller is going to submit, if it said
+ * @param secrets what must be masked in everything the workflow reports
  */
 public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, RetrySettings retry,
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
         int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
         Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed,
-        Optional<String> definitionHash, OptionalLong expectedTasks) {
+        Optional<String> definitionHash, OptionalLong expectedTasks, Secrets secrets) {
     public WorkflowConfig {
         agents = List.copyOf(agents);
         listeners = List.copyOf(listeners);

@@ -39,7 +39,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The machinery behind {@link dev.mpflow.MultiProcessWorkflow}: turns tasks into jobs, runs each job's attempts in
@@ -51,11 +50,13 @@ import org.slf4j.LoggerFactory;
  * {@code taskFinished} to listeners → returned to the caller.
  */
 public final class WorkflowRuntime implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(WorkflowRuntime.class);
+    private static final Logger log = MaskedLogging.logger(WorkflowRuntime.class);
     private static final DateTimeFormatter RUN_ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final WorkflowConfig config;
+    /** What every event, result and log line of the run goes through on its way out. */
+    private final Masking masking;
     private final Listeners listeners;
     private final ScheduledExecutorService timer;
     private final InlineScheduler scheduler;
@@ -76,15 +77,16 @@ public final class WorkflowRuntime implements AutoCloseable {
 
     public WorkflowRuntime(WorkflowConfig config) {
         this.config = config;
+        this.masking = new Masking(config.secrets());
         List<WorkflowListener> all = new ArrayList<>(config.listeners());
         config.store().ifPresent(all::add);
-        this.listeners = new Listeners(all);
+        this.listeners = new Listeners(all, masking);
         Instant now = Instant.now();
         String runId = config.resumeRunId().orElseGet(() -> RUN_ID_TIME.format(now) + "-"
                 + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
-        this.run = new RunInfo(runId, config.name(), now, config.maxWorkers(),
+        this.run = masking.run(new RunInfo(runId, config.name(), now, config.maxWorkers(),
                 config.agents().stream().map(Agent::name).toList(), describeSettings(config),
-                config.definitionHash(), config.resumeRunId().isPresent(), config.expectedTasks());
+                config.definitionHash(), config.resumeRunId().isPresent(), config.expectedTasks()));
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "mpflow-timer");
             thread.setDaemon(true);
@@ -93,7 +95,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
         this.scheduler = new InlineScheduler(t);
-        log.info("workflow '{}' {} run {}: {}", config.name(), run.resumed() ? "resuming" : "starting",
+        log.info("workflow '{}' {} run {}: {}", run.workflowName(), run.resumed() ? "resuming" : "starting",
                 run.runId(), run.settings());
         for (int i = 0; i < config.agents().size(); i++) {
             // The name only: a command line may hold values (tokens, passwords) that must not reach a log.
@@ -140,15 +142,15 @@ public final class WorkflowRuntime implements AutoCloseable {
         startRunOnce();
         Instant submitted = Instant.now();
         if (config.completed() != CompletedTasks.NONE) {
-            String key = TaskKey.of(task.name(), agentLabel, task.input());
+            String key = identity(task, agentLabel);
             if (config.completed().contains(key)) {
                 // Done in an earlier run of this one: not run again, and nothing new to record.
                 skipped.incrementAndGet();
                 listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(),
                         task.priority(), true));
-                return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
-                        TaskStatus.SUCCEEDED, config.completed().valueText(key).orElse(null), Optional.empty(), 0, 0,
-                        submitted, submitted, "", ""));
+                return CompletableFuture.completedFuture(masking.result(new TaskResult(task.name(), agentLabel,
+                        task.input(), TaskStatus.SUCCEEDED, config.completed().valueText(key).orElse(null),
+                        Optional.empty(), 0, 0, submitted, submitted, "", "")));
             }
         }
         // Before anything can finish it, so that listeners know every task that was submitted, started or not.
@@ -159,8 +161,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted,
                     submitted, "", "");
-            finish(r);
-            return CompletableFuture.completedFuture(r);
+            return CompletableFuture.completedFuture(finish(r));
         }
         WorkDefinition work;
         try {
@@ -171,8 +172,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.FAILED, null,
                     Optional.of(new TaskError(NotSerializableValueException.class.getName(), e.getMessage(),
                             stackTrace(e))), 0, 0, submitted, Instant.now(), "", "");
-            finish(r);
-            return CompletableFuture.completedFuture(r);
+            return CompletableFuture.completedFuture(finish(r));
         }
         // A job's settings: the task's own, else its agent's when it runs one agent, else the workflow's.
         Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
@@ -206,9 +206,16 @@ public final class WorkflowRuntime implements AutoCloseable {
                                 Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
                                 Math.max(1, attemptsDone.get()), 0, submitted, Instant.now(), "", "");
                     }
-                    finish(r);
-                    return r;
+                    return finish(r);
                 }));
+    }
+
+    /**
+     * The task's identity as the store records it: the key of its masked name, agent and input, which is that of
+     * its (masked) result.
+     */
+    private String identity(Task task, Optional<String> agentLabel) {
+        return TaskKey.of(masking.text(task.name()), masking.text(agentLabel), masking.text(task.input()));
     }
 
     private void attemptFinished(Job job, AttemptOutcome o) {
@@ -267,7 +274,9 @@ public final class WorkflowRuntime implements AutoCloseable {
                 attemptsDone, 0, started, Instant.now(), "", "");
     }
 
-    private void finish(TaskResult r) {
+    /** Counts the result, masks it, tells the listeners and returns what they were told, for the caller. */
+    private TaskResult finish(TaskResult unmasked) {
+        TaskResult r = masking.result(unmasked);
         switch (r.status()) {
             case SUCCEEDED -> succeeded.incrementAndGet();
             case CANCELLED -> cancelled.incrementAndGet();
@@ -285,6 +294,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                         + policy + ")", policy.when() == HaltPolicy.When.NOW);
             }
         }
+        return r;
     }
 
     /**
@@ -336,7 +346,7 @@ public final class WorkflowRuntime implements AutoCloseable {
 
     private synchronized void startRunOnce() {
         if (closed) {
-            throw new WorkflowClosedException("workflow '" + config.name() + "' is closed");
+            throw new WorkflowClosedException("workflow '" + run.workflowName() + "' is closed");
         }
         if (!runStarted) {
             runStarted = true;
@@ -386,7 +396,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                 if (started) {
                     RunSummary s = summary();
                     log.info("workflow '{}' finished: {} succeeded, {} failed, {} cancelled, {} retried in {} ms",
-                            config.name(), s.succeeded(), s.failed(), s.cancelled(), s.retried(),
+                            run.workflowName(), s.succeeded(), s.failed(), s.cancelled(), s.retried(),
                             s.wallTime().toMillis());
                     listeners.runFinished(run, s);
                 }

@@ -9,6 +9,7 @@ import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.spi.CompletedTasks;
+import dev.mpflow.spi.MaskingLoggers;
 import dev.mpflow.spi.ResultStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,7 +35,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ResultStore} writing runs, tasks, attempts and results to a SQLite file.
@@ -69,7 +69,7 @@ public final class SqliteResultStore implements ResultStore {
     /** The name of the thread that writes to the database. */
     public static final String WRITER_THREAD_NAME = "mpflow-store-writer";
 
-    private static final Logger log = LoggerFactory.getLogger(SqliteResultStore.class);
+    private static final Logger log = MaskingLoggers.of(SqliteResultStore.class);
 
     /** The most events written in one transaction: bounds how long another writer of the file waits for the lock. */
     private static final int MAX_BATCH = 5_000;
