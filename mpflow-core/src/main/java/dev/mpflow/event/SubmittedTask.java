@@ -20,6 +20,7 @@ import java.util.Optional;
  */
 public record SubmittedTask(String runId, String task, Optional<String> agent, String input, int priority,
         boolean doneEarlier) {
+    /** Checks that no component is {@code null}. */
     public SubmittedTask {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(task, "task");
