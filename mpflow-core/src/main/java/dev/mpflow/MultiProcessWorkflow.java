@@ -48,6 +48,11 @@ import java.util.stream.StreamSupport;
  * {@code .mpflow/runs.db} under the working directory unless {@link Builder#store(Path)} says otherwise; this needs
  * the {@code mpflow-store-sqlite} module on the class path.
  *
+ * <p>Every call on one workflow belongs to one run. A task given again in the run (the same name, agent and input)
+ * is a task of its own: it runs again and has a result of its own, told apart by its
+ * {@linkplain TaskResult#occurrence() occurrence} (see {@link TaskKey}). To tell them apart, the workflow remembers
+ * a 64-bit hash of each task identity it has been given, some 11 to 21 bytes each.
+ *
  * <p>Values marked secret ({@link Builder#secret(String)}) are masked in everything the workflow reports: results,
  * events, the store and its log lines.
  *
@@ -118,7 +123,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
                     b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
-                    Optional.ofNullable(b.resumeRunId), completed, Optional.ofNullable(b.definitionHash),
+                    Optional.ofNullable(b.resumeRunId), completed, b.onlyFailed,
+                    Optional.ofNullable(b.definitionHash),
                     b.expectedTasks < 0 ? OptionalLong.empty() : OptionalLong.of(b.expectedTasks), b.secrets));
         } catch (RuntimeException e) {
             store.ifPresent(ResultStore::close);
@@ -169,6 +175,46 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         List<TaskResult> results = new ArrayList<>();
         for (CompletableFuture<TaskResult> f : runtime.submitFanOut(task)) {
             results.add(join(f));
+        }
+        return results;
+    }
+
+    /**
+     * Applies {@code function} to every element in worker processes and returns the results in element order, as
+     * Python's {@code Pool.map} does: the elements are split into chunks (about four per worker), each chunk runs
+     * in one attempt, and the function is sent to each worker once. A chunk that fails is retried whole under the
+     * workflow's retry settings, and timed out under its timeout. The agents are not used, and the results are
+     * not autosaved: a map is one computation whose results come back to the caller, not a run of tasks.
+     *
+     * @param elements serializable values; strings, numbers, booleans and byte arrays travel fastest
+     * @return the results, one per element, in order
+     * @throws TaskFailedException when a chunk did not succeed after its attempts; its result's error names the
+     *     failing element's index within the chunk, whose name ({@code map[FROM..TO]}) gives the chunk's place
+     */
+    public <T, R> List<R> map(MapFunction<? super T, ? extends R> function, List<? extends T> elements) {
+        Objects.requireNonNull(elements, "elements");
+        int chunks = 4 * maxWorkers();
+        return map(function, elements, Math.max(1, (elements.size() + chunks - 1) / chunks));
+    }
+
+    /**
+     * Like {@link #map(MapFunction, List)} with chunks of {@code chunkSize} elements: larger chunks cost less per
+     * element, smaller ones spread uneven work better.
+     */
+    @SuppressWarnings("unchecked")
+    public <T, R> List<R> map(MapFunction<? super T, ? extends R> function, List<? extends T> elements, int chunkSize) {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(elements, "elements");
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be at least 1, was " + chunkSize);
+        }
+        List<R> results = new ArrayList<>(elements.size());
+        for (CompletableFuture<TaskResult> chunk : runtime.submitMap(function, elements, chunkSize)) {
+            TaskResult r = join(chunk);
+            if (!r.succeeded()) {
+                throw new TaskFailedException(r);
+            }
+            results.addAll((List<R>) r.value());
         }
         return results;
     }
@@ -275,6 +321,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         long bad = 0;
         long cancelled = 0;
         long skipped = 0;
+        long leftOut = 0;
         long retried = 0;
         boolean interrupted = false;
         while (!(ended && delivered == submitted)) {
@@ -307,6 +354,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     }
                 }
                 case CANCELLED -> cancelled++;
+                case SKIPPED -> leftOut++;
                 default -> bad++;
             }
             if (r.retried()) {
@@ -320,8 +368,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-        return new RunSummary(ok, bad, cancelled, skipped, retried, Duration.ofNanos(System.nanoTime() - started),
-                runtime.haltReason());
+        return new RunSummary(ok, bad, cancelled, skipped, leftOut, retried,
+                Duration.ofNanos(System.nanoTime() - started), runtime.haltReason());
     }
 
     private TaskFeeder feed(Iterable<? extends Task> tasks, AgentMode mode) {
@@ -481,6 +529,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private Duration deadline;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private String resumeRunId;
+        private boolean onlyFailed;
         private String definitionHash;
         private long expectedTasks = -1;
         private Secrets secrets = Secrets.NONE;
@@ -493,7 +542,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
          * results (name, input, value, error, captured output), in the events its listeners and the store get, and
          * in its log lines; tasks and agents still get the real value. A value of a type other than text, bytes,
          * numbers and booleans whose text holds a secret is replaced by its masked text. A task's identity (for
-         * resume) is that of its masked name, agent and input.
+         * resume) is that of its masked name, agent, input and occurrence; occurrences are counted over the masked
+         * identity, so that two tasks that differ only in their secrets remain tasks of their own.
          *
          * @throws IllegalArgumentException when {@code value} has fewer than {@value Secrets#MIN_LENGTH}
          *     characters
@@ -514,7 +564,9 @@ public final class MultiProcessWorkflow implements AutoCloseable {
          * How many jobs this workflow is going to be given, when the caller knows in advance: one per result, so a
          * task run by three agents in {@link AgentMode#FAN_OUT} counts three, and tasks a resumed run skips count
          * too. Recorded with the run, so that its history counts the tasks not submitted yet (a run killed half
-         * way through its inputs) as pending. Default: unknown. A wrong count misleads only that count.
+         * way through its inputs) as pending. Default: unknown. A wrong count misleads only that count. Not used
+         * with {@link #retryFailed(String)}: every task such a run runs is one the run has already, and those it
+         * does not have are left out, not pending.
          */
         public Builder expectedTasks(long count) {
             if (count < 0) {
@@ -527,7 +579,9 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         /**
          * Continues run {@code runId} of the store instead of starting a new run: tasks whose success that run
          * committed are not run again (they come back as results with 0 attempts, {@link TaskResult#fromEarlierRun()});
-         * failed, cancelled and never-started ones run. Needs autosave.
+         * failed, cancelled and never-started ones run. Tasks are matched by {@link TaskKey}, their occurrence
+         * included: the n-th time a task is given in the resumed run is the n-th time it was given before. Needs
+         * autosave. Replaces an earlier {@link #retryFailed(String)}.
          *
          * @throws MpflowException from {@link #build()} when the store holds no such run
          */
@@ -537,6 +591,23 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                 throw new IllegalArgumentException("runId must not be blank");
             }
             this.resumeRunId = runId;
+            this.onlyFailed = false;
+            return this;
+        }
+
+        /**
+         * Continues run {@code runId} of the store to run again only its tasks that did not succeed: those whose
+         * committed final result there is failed, timed out, crashed or cancelled. Every other task is not run:
+         * one that succeeded there comes back as with {@link #resume(String)} (0 attempts,
+         * {@link TaskResult#fromEarlierRun()}), and one the run has no result of (such as an input added since)
+         * comes back {@link TaskStatus#SKIPPED}; neither is recorded again. Replaces an earlier {@code resume}.
+         * Needs autosave.
+         *
+         * @throws MpflowException from {@link #build()} when the store holds no such run
+         */
+        public Builder retryFailed(String runId) {
+            resume(runId);
+            this.onlyFailed = true;
             return this;
         }
 

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param endedAt when the last attempt ended
  * @param stdout what the last attempt printed to standard output (captured, up to the configured limit)
  * @param stderr what the last attempt printed to standard error (captured, up to the configured limit)
+ * @param occurrence which time this task (the same name, agent and input) was given in its run: 1 for the first,
+ *     2 for the second, and so on; each is a task of its own (see {@link TaskKey})
  * @param valueSize the size in bytes of the value as the worker sent it back (its encoded form, what
  *     {@link MultiProcessWorkflow.Builder#maxResultBytes} limits); 0 when no value came back from a worker in this
  *     process (the task did not succeed, or an earlier run did it)
@@ -41,6 +43,7 @@ public record TaskResult(
         Instant endedAt,
         String stdout,
         String stderr,
+        int occurrence,
         long valueSize) {
 
     public TaskResult {
@@ -60,16 +63,22 @@ public record TaskResult(
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
         }
+        if (occurrence < 1) {
+            throw new IllegalArgumentException("occurrence must be at least 1, was " + occurrence);
+        }
         if (valueSize < 0) {
             throw new IllegalArgumentException("valueSize must not be negative, was " + valueSize);
         }
     }
 
-    /** A result with no value from a worker to measure ({@code valueSize} 0). */
+    /**
+     * The result of a task's first (or only) occurrence in its run, with no value from a worker to measure
+     * ({@code valueSize} 0).
+     */
     public TaskResult(String task, Optional<String> agent, String input, TaskStatus status, Object value,
-            Optional<TaskError> error, int attempts, long workerPid, Instant startedAt, Instant endedAt,
-            String stdout, String stderr) {
-        this(task, agent, input, status, value, error, attempts, workerPid, startedAt, endedAt, stdout, stderr, 0);
+            Optional<TaskError> error, int attempts, long workerPid, Instant startedAt, Instant endedAt, String stdout,
+            String stderr) {
+        this(task, agent, input, status, value, error, attempts, workerPid, startedAt, endedAt, stdout, stderr, 1, 0);
     }
 
     public boolean succeeded() {
@@ -95,11 +104,11 @@ public record TaskResult(
     }
 
     /**
-     * The task's identity: the same task name, agent and input give the same key, in every run. A resumed run
-     * skips the tasks whose key has a committed success.
+     * The task's identity: the same task name, agent, input and occurrence give the same key, in every run. A
+     * resumed run skips the tasks whose key has a committed success.
      */
     public String key() {
-        return TaskKey.of(task, agent, input);
+        return TaskKey.of(task, agent, input, occurrence);
     }
 
     /** Whether this task was not run because an earlier run of a resumed run had done it. */

@@ -14,7 +14,17 @@ public enum TaskStatus {
      * The task did not run to an end because the run stopped first: halted by the halt policy or the deadline,
      * interrupted, or the workflow closed. Running it again (a resume) may well succeed.
      */
-    CANCELLED("cancelled");
+    CANCELLED("cancelled"),
+    /**
+     * The task was not run: the workflow retries the failed tasks of an earlier run
+     * ({@link MultiProcessWorkflow.Builder#retryFailed(String)}) and that run has no result of this task (it was not
+     * one of its tasks). Nothing is recorded; the result's error, of type {@value #SKIPPED_ERROR_TYPE}, says why.
+     * Never the status of an attempt.
+     */
+    SKIPPED("skipped");
+
+    /** The {@link TaskError#type()} of a {@link #SKIPPED} result. */
+    public static final String SKIPPED_ERROR_TYPE = "Skipped";
 
     private final String label;
 
@@ -27,7 +37,10 @@ public enum TaskStatus {
         return label;
     }
 
-    /** The name used in JSON output and in the store: {@code succeeded}, {@code failed}, {@code timed_out}, {@code crashed}. */
+    /**
+     * The name used in JSON output and in the store: {@code succeeded}, {@code failed}, {@code timed_out},
+     * {@code crashed}, {@code cancelled}, {@code skipped}.
+     */
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

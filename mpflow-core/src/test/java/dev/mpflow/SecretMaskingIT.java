@@ -158,6 +158,47 @@ class SecretMaskingIT {
     }
 
     @Test
+    void tasksThatDifferOnlyInSecretsAreOccurrencesOfTheirOwnAndMapResultsAreMaskedToo() {
+        String other = "swordfish9OTHER";
+        List<SubmittedTask> submitted = new CopyOnWriteArrayList<>();
+        List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
+        WorkflowListener listener = new WorkflowListener() {
+            @Override
+            public void taskSubmitted(SubmittedTask task) {
+                submitted.add(task);
+            }
+
+            @Override
+            public void attemptFinished(AttemptRecord attempt) {
+                attempts.add(attempt);
+            }
+        };
+        List<TaskResult> results;
+        List<String> mapped;
+        try (MultiProcessWorkflow wf = MultiProcessWorkflow.builder().maxWorkers(1).autosave(false).secret(SECRET)
+                .secret(other).listener(listener).build()) {
+            results = wf.runAll(List.of(Task.builder("t").input("key " + SECRET).function(in -> "ok").build(),
+                    Task.builder("t").input("key " + other).function(in -> "ok").build())).toList();
+            mapped = wf.map(x -> "got " + x, List.of(SECRET, "plain"));
+        }
+
+        // Both are "t" on "key ***" as reported: two occurrences, so that neither's record replaces the other's.
+        assertThat(results).extracting(TaskResult::input, TaskResult::occurrence)
+                .containsExactly(org.assertj.core.api.Assertions.tuple("key ***", 1),
+                        org.assertj.core.api.Assertions.tuple("key ***", 2));
+        assertThat(results).extracting(TaskResult::key).containsExactly(
+                TaskKey.of("t", java.util.Optional.empty(), "key ***", 1),
+                TaskKey.of("t", java.util.Optional.empty(), "key ***", 2));
+        assertThat(submitted).extracting(SubmittedTask::input, SubmittedTask::occurrence, SubmittedTask::key)
+                .containsExactly(org.assertj.core.api.Assertions.tuple("key ***", 1, results.get(0).key()),
+                        org.assertj.core.api.Assertions.tuple("key ***", 2, results.get(1).key()));
+        assertThat(attempts).extracting(a -> a.taskKey().orElseThrow())
+                .containsExactlyInAnyOrder(results.get(0).key(), results.get(1).key());
+        // A map's values are masked one by one, and stay a list of them.
+        assertThat(mapped).containsExactly("got ***", "got plain");
+    }
+
+    @Test
     void aSecretTooShortToMaskIsRefusedWithoutShowingIt() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiProcessWorkflow.builder().secret("abc"))
                 .isInstanceOf(IllegalArgumentException.class)

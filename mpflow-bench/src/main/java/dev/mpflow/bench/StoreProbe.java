@@ -1,5 +1,6 @@
 package dev.mpflow.bench;
 
+import dev.mpflow.TaskKey;
 import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
 import dev.mpflow.event.AttemptRecord;
@@ -45,9 +46,10 @@ public final class StoreProbe {
                 for (int i = 0; i < n; i++) {
                     String input = Integer.toString(i);
                     store.attemptFinished(new AttemptRecord(runId, "t" + i, Optional.empty(), 1, 1, t, t,
-                            TaskStatus.SUCCEEDED, Optional.empty(), "", ""));
+                            TaskStatus.SUCCEEDED, Optional.empty(), "", "",
+                            Optional.of(TaskKey.of("t" + i, Optional.empty(), input))));
                     store.taskFinished(runId, new TaskResult("t" + i, Optional.empty(), input, TaskStatus.SUCCEEDED,
-                            (long) i * i, Optional.empty(), 1, 1, t, t, "", "", 9));
+                            (long) i * i, Optional.empty(), 1, 1, t, t, "", "", 1, 9));
                 }
                 store.runFinished(run, new RunSummary(n, 0, 0, 0, 0, Duration.ZERO, Optional.empty()));
             }

@@ -11,6 +11,7 @@ import dev.mpflow.RetrySettings;
 import dev.mpflow.Secrets;
 import dev.mpflow.Task;
 import dev.mpflow.TaskResult;
+import dev.mpflow.TaskStatus;
 import dev.mpflow.cli.output.JsonLinesPrinter;
 import dev.mpflow.cli.output.ProgressView;
 import dev.mpflow.cli.output.ResultPrinter;
@@ -22,6 +23,8 @@ import dev.mpflow.cli.workflow.InputLineException;
 import dev.mpflow.cli.workflow.LineReader;
 import dev.mpflow.cli.workflow.Mode;
 import dev.mpflow.cli.workflow.Programs;
+import dev.mpflow.cli.workflow.RetryOverrides;
+import dev.mpflow.cli.workflow.TaskRetry;
 import dev.mpflow.cli.workflow.TaskSpec;
 import dev.mpflow.cli.workflow.WorkflowDefinition;
 import dev.mpflow.cli.workflow.WorkflowFileException;
@@ -39,8 +42,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -71,8 +76,8 @@ import picocli.CommandLine.Parameters;
                     + "Inputs must be UTF-8 text: a line that is not stops the run with exit code 2, naming the "
                     + "line.",
             "",
-            "Flags override the workflow file's top-level settings; what an agent sets for itself (retries, "
-                    + "retry, timeout) still applies to that agent.",
+            "Flags override the workflow file's top-level settings; what an agent or an entry of tasks sets for "
+                    + "itself (retries, retry, timeout) still applies to that agent or to those tasks.",
             "",
         },
         footerHeading = "%nExamples:%n",
@@ -88,11 +93,14 @@ import picocli.CommandLine.Parameters;
             "Resume: every run is saved with a hash of its definition (the workflow file, or the command and the "
                     + "settings that change results). --resume continues a run that did not finish: tasks that "
                     + "succeeded before are skipped, the others run. A task is known by its name, agent and input, so "
-                    + "reordered or extended inputs resume correctly. A changed definition is refused unless --force.",
+                    + "reordered or extended inputs resume correctly; an input given twice is two tasks, the first "
+                    + "and the second of it. A changed definition is refused unless --force.",
             "",
             "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
-                    + "attempts, error, durationMs, ...), a table otherwise. On stderr: a progress bar when stderr "
-                    + "is a terminal and stdout is not, and a summary.",
+                    + "resultEncoding, attempts, error, durationMs, ...), a table otherwise. A command's output that "
+                    + "is not UTF-8 is kept as bytes: in JSON lines the result is their base64, with resultEncoding "
+                    + "base64 (null otherwise); in the table, the text with invalid bytes replaced and a note of its "
+                    + "size. On stderr: a progress bar when stderr is a terminal and stdout is not, and a summary.",
             "",
             "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
                     + "period (--grace) to finish; a second one stops them at once. Tasks that did not finish are "
@@ -130,8 +138,10 @@ final class RunCommand implements Callable<Integer> {
     String resume;
 
     @Option(names = "--retry-failed", paramLabel = "RUN", arity = "0..1", fallbackValue = DEFAULT_RUN,
-            description = "Run again only the failed and cancelled tasks of a finished run, in that run. RUN is a "
-                    + "run id or latest (default: the latest run of this workflow, or of this command).")
+            description = "Run again only the tasks of a finished run that did not succeed (failed, timed out or "
+                    + "crashed), in that run; its other tasks, and tasks it did not have (such as inputs added "
+                    + "since), are skipped. RUN is a run id or latest (default: the latest run of this workflow, or "
+                    + "of this command).")
     String retryFailed;
 
     @Option(names = "--force",
@@ -299,7 +309,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (MpflowException e) {
             throw new UsageException(flag + ": " + e.getMessage());
         }
-        // --resume RUN of a finished run is allowed: as --retry-failed, it runs again what did not succeed.
+        // --resume RUN of a finished run is allowed: it runs again what did not succeed, and what the run did not
+        // have.
         if (retryFailed != null && run.unfinished()) {
             throw new UsageException("--retry-failed: run " + run.runId() + " did not finish ("
                     + run.status().wireName() + "); continue it with --resume " + run.runId());
@@ -313,7 +324,13 @@ final class RunCommand implements Callable<Integer> {
                     + " was started (use --force to resume anyway)");
         }
         String id = run.runId();
-        set(flag, () -> b.resume(id));
+        set(flag, () -> {
+            if (resume != null) {
+                b.resume(id);
+            } else {
+                b.retryFailed(id);
+            }
+        });
     }
 
     static String sha256(byte[] bytes) {
@@ -414,7 +431,8 @@ final class RunCommand implements Callable<Integer> {
         resumeSettings(b, def.name(), sha256(definition), s);
         MultiProcessWorkflow.AgentMode mode = def.mode() == Mode.FANOUT
                 ? MultiProcessWorkflow.AgentMode.FAN_OUT : MultiProcessWorkflow.AgentMode.PIPELINE;
-        TaskFeed tasks = new TaskFeed(stopped -> () -> map(def.tasks().iterator(), RunCommand::toTask));
+        Map<RetryOverrides, RetrySettings> taskRetries = taskRetries(def, given, s);
+        TaskFeed tasks = new TaskFeed(stopped -> () -> map(def.tasks().iterator(), spec -> toTask(spec, taskRetries)));
         long perTask = mode == MultiProcessWorkflow.AgentMode.FAN_OUT ? Math.max(1, agents.size()) : 1;
         long total;
         try {
@@ -445,9 +463,35 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static Task toTask(TaskSpec spec) {
+    /**
+     * The retry settings of each entry of {@code tasks} that sets its own, applied over its agent's and the
+     * workflow's (with the flags): worked out here, once per entry, so that a contradiction the flags bring in is
+     * reported before anything runs. Entries that set the same are the same settings.
+     */
+    private Map<RetryOverrides, RetrySettings> taskRetries(WorkflowDefinition def, String file, Settings s)
+            throws UsageException {
+        // A task's settings apply over its agent's when one agent, with settings of its own, runs it.
+        List<AgentSpec> agents = def.agents();
+        RetrySettings base = agents.size() == 1 && !agents.get(0).retry().isEmpty()
+                ? agents.get(0).retry().applyTo(s.retry()) : s.retry();
+        Map<RetryOverrides, RetrySettings> settings = new HashMap<>();
+        for (TaskRetry entry : def.taskRetries()) {
+            try {
+                settings.put(entry.retry(), entry.retry().applyTo(base));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(file + ":" + entry.line() + ": tasks[" + entry.index() + "]: "
+                        + e.getMessage() + (retryFlagsGiven() ? " (with the retry flags given)" : ""));
+            }
+        }
+        return settings;
+    }
+
+    private static Task toTask(TaskSpec spec, Map<RetryOverrides, RetrySettings> taskRetries) {
         Task.Builder t = Task.builder(spec.name()).input(spec.input()).priority(spec.priority());
         spec.timeout().ifPresent(t::timeout);
+        if (!spec.retry().isEmpty()) {
+            t.retry(taskRetries.get(spec.retry()));
+        }
         return t.build();
     }
 
@@ -778,7 +822,8 @@ final class RunCommand implements Callable<Integer> {
             }
             ProgressView bar = progress;
             Consumer<TaskResult> onResult = r -> {
-                if (!outputClosed.get() && !r.fromEarlierRun()) {
+                // Tasks not run now (done earlier, or left out by --retry-failed) are counted, not printed.
+                if (!outputClosed.get() && !r.fromEarlierRun() && r.status() != TaskStatus.SKIPPED) {
                     printer.print(r);
                     if (printer.failed()) {
                         // The reader is gone (| head): stop at once, as GNU parallel does; nothing more to say.
@@ -821,7 +866,8 @@ final class RunCommand implements Callable<Integer> {
         Optional<RuntimeException> inputFailure = plan.tasks().failure();
         inputFailure.ifPresent(e -> originalErr.println("mpflow: " + secrets.mask(describeInputFailure(e))));
         // Tasks the run never took (it stopped first) have no result; say how many when the total is known.
-        long notStarted = plan.total() >= 0 ? plan.total() - summary.total() - summary.skipped() : 0;
+        long notStarted = plan.total() >= 0
+                ? plan.total() - summary.total() - summary.skipped() - summary.leftOut() : 0;
         originalErr.println("mpflow: " + secrets.mask(summaryLine(summary)
                 + (notStarted > 0 ? "; " + notStarted + " not started" : "")
                 + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse("")));
@@ -853,7 +899,8 @@ final class RunCommand implements Callable<Integer> {
     static String summaryLine(RunSummary s) {
         return s.succeeded() + " succeeded, " + s.failed() + " failed, "
                 + (s.cancelled() > 0 ? s.cancelled() + " cancelled, " : "")
-                + (s.skipped() > 0 ? s.skipped() + " skipped (done earlier), " : "") + s.retried() + " retried in "
+                + (s.skipped() > 0 ? s.skipped() + " skipped (done earlier), " : "")
+                + (s.leftOut() > 0 ? s.leftOut() + " skipped (not in the run), " : "") + s.retried() + " retried in "
                 + String.format("%.1fs", s.wallTime().toMillis() / 1000.0);
     }
 

@@ -2,6 +2,7 @@ package dev.mpflow.cli;
 
 import dev.mpflow.TaskError;
 import dev.mpflow.cli.output.Columns;
+import dev.mpflow.cli.output.ResultValues;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoredAttempt;
 import dev.mpflow.store.sqlite.StoredResult;
@@ -116,7 +117,12 @@ final class ShowCommand implements Callable<Integer> {
     }
 
     private static String outcome(StoredResult r) {
-        return r.error().map(TaskError::summary).orElseGet(() -> r.valueText().orElse(""));
+        return r.error().map(TaskError::summary).orElseGet(() -> value(r).orElse(""));
+    }
+
+    /** The value as people read it: bytes stored in base64 as text, with a note of their size. */
+    private static Optional<String> value(StoredResult r) {
+        return r.valueBytes().map(ResultValues::humanText).or(r::valueText);
     }
 
     private static void showTask(PrintStream out, List<StoredResult> results, List<StoredTask> pending,
@@ -137,7 +143,7 @@ final class ShowCommand implements Callable<Integer> {
             header.add("ended", History.localTime(r.endedAt()));
             header.add("duration", History.duration(r.duration()));
             header.add("worker", r.workerPid() == 0 ? "-" : "pid " + r.workerPid());
-            r.valueText().ifPresent(v -> header.add("result", v));
+            value(r).ifPresent(v -> header.add("result", v));
             r.valueSize().ifPresent(size -> header.add("size", size + " bytes"));
             r.error().ifPresent(e -> header.add("error", e.summary()));
             header.lines(width).forEach(out::println);

@@ -15,12 +15,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -156,6 +158,50 @@ class RunHistoryIT {
     }
 
     @Test
+    void retryFailedRunsOnlyWhatFailedTimedOutOrCrashedAndSkipsInputsAddedSince() throws Exception {
+        // b fails and s times out until the marker exists; k kills its own shell the first time.
+        write("inputs.txt", "a\nb\nc\ns\nk\n");
+        write("flaky.yaml", """
+                name: flaky
+                maxWorkers: 2
+                retries: 0
+                timeout: 1s
+                agents:
+                  - name: work
+                    command: sh -c 'echo $0 >> count.txt; case $0 in b) [ -f marker ] || exit 3;; s) [ -f marker ] || sleep 30;; k) [ -f marker ] || kill -9 $PPID;; esac; echo "ok $0"' {}
+                tasks:
+                  - inputs: inputs.txt
+                """);
+        Cli.Result first = mpflow("run", "flaky.yaml", "--store", "runs.db");
+        assertThat(first.exitCode()).as(first.stderr()).isEqualTo(1);
+        String runId = runs().get(0).runId();
+        assertThat(results(runId)).extracting(StoredResult::input, StoredResult::status).containsExactlyInAnyOrder(
+                tuple("a", TaskStatus.SUCCEEDED), tuple("b", TaskStatus.FAILED), tuple("c", TaskStatus.SUCCEEDED),
+                tuple("s", TaskStatus.TIMED_OUT), tuple("k", TaskStatus.CRASHED));
+
+        Files.writeString(dir.resolve("marker"), "");
+        Files.writeString(dir.resolve("inputs.txt"), "d\ne\n", StandardOpenOption.APPEND);
+        Cli.Result retried = mpflow("run", "flaky.yaml", "--store", "runs.db", "--retry-failed");
+
+        assertThat(retried.exitCode()).as(retried.stderr()).isZero();
+        assertThat(json(retried.stdout())).extracting(n -> n.get("input").asText(), n -> n.get("status").asText())
+                .containsExactlyInAnyOrder(tuple("b", "succeeded"), tuple("s", "succeeded"), tuple("k", "succeeded"));
+        assertThat(retried.stderrLines()).singleElement().asString().matches("mpflow: 3 succeeded, 0 failed, "
+                + "2 skipped \\(done earlier\\), 2 skipped \\(not in the run\\), 0" + SUMMARY_TIME)
+                .contains("run " + runId + " ");
+        // The new inputs d and e never ran, and the run still holds its own five tasks.
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("a", 1L, "b", 2L, "c", 1L, "s", 2L, "k", 2L));
+        assertThat(results(runId)).hasSize(5).allSatisfy(r -> assertThat(r.succeeded()).isTrue());
+        assertThat(runs()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(r.succeeded()).isEqualTo(5);
+            // The inputs added since are not tasks of the run, not even pending ones.
+            assertThat(List.of(r.tasks(), r.succeeded(), r.failed(), r.pending())).containsExactly(5L, 5L, 0L, 0L);
+        });
+    }
+
+    @Test
     void resumeAfterCtrlCRunsOnlyTheUnfinishedTasks() throws Exception {
         // q1..q3 are quick; s1 and s2 sleep until resumed (the file resumed exists).
         write("wf.yaml", """
@@ -233,6 +279,82 @@ class RunHistoryIT {
     }
 
     @Test
+    void aRepeatedInputIsATaskOfItsOwnAndResumesByOccurrence() throws Exception {
+        Cli.Result plain = Cli.run(dir, "a\na\nb\n", "run", "--store", "plain.db", "--", "echo", "{}");
+        assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+        assertThat(json(plain.stdout())).extracting(n -> n.get("input").asText())
+                .containsExactlyInAnyOrder("a", "a", "b");
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("plain.db"))) {
+            StoredRun run = history.runs().get(0);
+            assertThat(run.succeeded()).isEqualTo(3);
+            List<StoredResult> stored = history.results(run.runId());
+            assertThat(stored).extracting(StoredResult::input).containsExactlyInAnyOrder("a", "a", "b");
+            assertThat(stored).extracting(StoredResult::taskKey).doesNotHaveDuplicates();
+            // Each attempt belongs to its own occurrence.
+            assertThat(history.attempts(run.runId())).hasSize(3).extracting(a -> a.taskKey().orElseThrow())
+                    .containsExactlyInAnyOrderElementsOf(stored.stream().map(StoredResult::taskKey).toList());
+        }
+        assertThat(mpflow("runs", "--store", "plain.db").stdoutLines().get(1)).matches(".* finished +3 +3 +0 +0");
+
+        // The first run of each input succeeds, a later one fails until the marker exists: with one worker, the
+        // second a fails.
+        write("inputs.txt", "a\na\nb\n");
+        String script = "n=$(cat n-$0 2>/dev/null || echo 0); n=$((n + 1)); echo $n > n-$0; echo $0 >> count.txt; "
+                + "if [ $n -gt 1 ] && [ ! -f marker ]; then exit 3; fi; echo \"$0 run $n\"";
+        Cli.Result first = mpflow("run", "-j", "1", "--retries", "0", "--store", "runs.db", "--inputs", "inputs.txt",
+                "--", "sh", "-c", script, "{}");
+        assertThat(first.exitCode()).as(first.stderr()).isEqualTo(1);
+        assertThat(first.stderrLines()).anySatisfy(l -> assertThat(l).startsWith("mpflow: 2 succeeded, 1 failed, "));
+        String runId = runs().get(0).runId();
+        assertThat(results(runId)).extracting(StoredResult::input, StoredResult::status).containsExactlyInAnyOrder(
+                tuple("a", TaskStatus.SUCCEEDED), tuple("a", TaskStatus.FAILED), tuple("b", TaskStatus.SUCCEEDED));
+        // Each occurrence is a task of the run of its own: three tasks, one of them failed.
+        assertThat(runs()).singleElement().satisfies(r -> assertThat(List.of(r.tasks(), r.succeeded(), r.failed(),
+                r.pending())).containsExactly(3L, 2L, 1L, 0L));
+
+        Files.writeString(dir.resolve("marker"), "");
+        Cli.Result resumed = mpflow("run", "-j", "1", "--resume", runId, "--store", "runs.db", "--inputs",
+                "inputs.txt", "--", "sh", "-c", script, "{}");
+
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        // Only the second a ran again: the first a and b were done.
+        assertThat(json(resumed.stdout())).extracting(n -> n.get("result").asText()).containsExactly("a run 3");
+        assertThat(resumed.stderrLines()).singleElement().asString()
+                .matches("mpflow: 1 succeeded, 0 failed, 2 skipped \\(done earlier\\), 0" + SUMMARY_TIME);
+        assertThat(executions()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 3L, "b", 1L));
+        assertThat(results(runId)).hasSize(3).allSatisfy(r -> assertThat(r.succeeded()).isTrue());
+        assertThat(runs()).singleElement().satisfies(r -> assertThat(List.of(r.tasks(), r.succeeded(), r.failed(),
+                r.pending())).containsExactly(3L, 3L, 0L, 0L));
+    }
+
+    @Test
+    void tasksRepeatedByInputsFilesOfAWorkflowAreTasksOfTheirOwn() throws Exception {
+        write("i1.txt", "p\nq\n");
+        write("wf.yaml", """
+                name: repeats
+                agents:
+                  - name: say
+                    command: echo {}
+                tasks:
+                  - name: p
+                    input: p
+                  - inputs: i1.txt
+                  - inputs: i1.txt
+                """);
+        Cli.Result r = mpflow("run", "wf.yaml", "--store", "runs.db");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r.stdout())).extracting(n -> n.get("task").asText())
+                .containsExactlyInAnyOrder("p", "p", "p", "q", "q");
+        assertThat(results(runs().get(0).runId())).extracting(StoredResult::task)
+                .containsExactlyInAnyOrder("p", "p", "p", "q", "q");
+        assertThat(runs().get(0).succeeded()).isEqualTo(5);
+        // A name written twice is still a mistake.
+        write("twice.yaml", "agents:\n  - name: say\n    command: echo {}\ntasks:\n  - name: p\n  - name: p\n");
+        assertUsageError(mpflow("run", "twice.yaml", "--store", "runs.db"),
+                "mpflow: twice.yaml:6: tasks[1].name: duplicate task name 'p' (first at line 5)");
+    }
+
+    @Test
     void runsShowExportAndGcReadRealRuns() throws Exception {
         write("wf.yaml", """
                 name: history
@@ -307,8 +429,8 @@ class RunHistoryIT {
         assertThat(csv.exitCode()).as(csv.stderr()).isZero();
         List<List<String>> records = parseCsv(csv.stdout());
         assertThat(records).hasSize(3);
-        assertThat(records.get(0)).containsExactly("task", "agent", "input", "status", "result", "attempts", "error",
-                "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
+        assertThat(records.get(0)).containsExactly("task", "agent", "input", "status", "result", "resultEncoding",
+                "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
         for (List<String> rec : records.subList(1, 3)) {
             JsonNode p = printed.stream().filter(n -> n.get("task").asText().equals(rec.get(0))).findFirst()
                     .orElseThrow();
@@ -400,6 +522,57 @@ class RunHistoryIT {
             // The store is being created: its schema is not there yet.
             return 0;
         }
+    }
+
+    @Test
+    void outputThatIsNotUtf8IsKeptWholeInEveryView() throws Exception {
+        // x prints two bytes that are not UTF-8, then abc; y prints text.
+        String script = "if [ \"$0\" = x ]; then printf '\\377\\376abc\\n'; else echo \"text $0\"; fi";
+        Cli.Result run = Cli.run(dir, "x\ny\n", "run", "-j", "1", "--store", "runs.db", "--", "sh", "-c", script,
+                "{}");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        String base64 = "//5hYmM="; // ff fe 61 62 63
+        Map<String, JsonNode> printed = json(run.stdout()).stream()
+                .collect(Collectors.toMap(n -> n.get("input").asText(), n -> n));
+        assertThat(printed.get("x").get("result").asText()).isEqualTo(base64);
+        assertThat(printed.get("x").get("resultEncoding").asText()).isEqualTo("base64");
+        assertThat(printed.get("y").get("result").asText()).isEqualTo("text y");
+        assertThat(printed.get("y").get("resultEncoding").isNull()).isTrue();
+        assertThat(fieldNames(printed.get("x"))).containsExactlyElementsOf(fieldNames(printed.get("y")));
+
+        // The store keeps the base64 with a type that says so.
+        String runId = runs().get(0).runId();
+        StoredResult x = results(runId).stream().filter(r -> r.input().equals("x")).findFirst().orElseThrow();
+        assertThat(x.valueText()).hasValue(base64);
+        assertThat(x.valueType()).hasValue(StoredResult.BASE64_BYTES);
+        assertThat(x.valueBytes()).hasValueSatisfying(b -> assertThat(b).containsExactly(0xff, 0xfe, 'a', 'b', 'c'));
+
+        // export writes what the run printed, in JSON lines and in CSV.
+        List<JsonNode> exported = json(mpflow("export", "latest", "--store", "runs.db").stdout());
+        assertThat(exported).hasSize(2);
+        for (JsonNode e : exported) {
+            JsonNode p = printed.get(e.get("input").asText());
+            assertThat(fieldNames(e)).containsExactlyElementsOf(fieldNames(p));
+            assertThat(e).isEqualTo(p);
+        }
+        List<List<String>> csv = parseCsv(mpflow("export", "latest", "--format", "csv", "--store", "runs.db")
+                .stdout());
+        int result = csv.get(0).indexOf("result");
+        assertThat(csv.get(0).get(result + 1)).isEqualTo("resultEncoding");
+        assertThat(csv.subList(1, 3)).extracting(rec -> rec.get(2), rec -> rec.get(result), rec -> rec.get(result + 1))
+                .containsExactlyInAnyOrder(tuple("x", base64, "base64"), tuple("y", "text y", ""));
+
+        // People see the text, each invalid byte replaced, and a note.
+        String shown = "\uFFFD\uFFFDabc (5 bytes, not UTF-8)";
+        assertThat(mpflow("show", "latest", "--store", "runs.db").stdoutLines())
+                .anySatisfy(l -> assertThat(l)
+                        .matches("succeeded +1 +\\d+\\.\\ds +x \\[sh\\] +" + Pattern.quote(shown)));
+        assertThat(mpflow("show", "latest", "x", "--store", "runs.db").stdoutLines()).contains("result    " + shown);
+        Cli.Result table = Cli.run(dir, "x\n", "run", "--no-autosave", "--output", "table", "--", "sh", "-c", script,
+                "{}");
+        assertThat(table.exitCode()).as(table.stderr()).isZero();
+        assertThat(table.stdoutLines()).anySatisfy(l -> assertThat(l).startsWith("x ").endsWith("  " + shown));
+        assertThat(table.stdout() + run.stdout()).doesNotContain("[B@");
     }
 
     @Test

@@ -240,6 +240,71 @@ class RunSettingsIT {
     }
 
     @Test
+    void eachTaskEntryKeepsItsOwnRetriesOverItsAgentsAndTheWorkflows() throws IOException {
+        write("fours.txt", "4\n");
+        write("wf.yaml", """
+                retries: 0
+                retry:
+                  delay: 0ms
+                agents:
+                  - name: a
+                    command: sh -c 'exit $0' {}
+                    retries: 1
+                    retry:
+                      abortOnExitCodes: [6]
+                tasks:
+                  - name: agents-own
+                    input: 4
+                  - inputs: fours.txt
+                    retries: 3
+                  - name: aborted
+                    input: 6
+                    retries: 3
+                  - name: filtered
+                    input: 5
+                    retries: 3
+                    retry:
+                      retryOnExitCodes: [4]
+                """);
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        // The agent's 1 retry; the entry's 3; the agent's abortOn kept under the entry's retries; the entry's filter.
+        assertThat(attemptsByTask(r)).isEqualTo(Map.of("agents-own", 2, "4", 4, "aborted", 1, "filtered", 1));
+
+        // The flags apply under a task's own settings, as under an agent's.
+        Cli.Result flags = Cli.run(dir, "", "run", "--no-autosave", "--retries", "5", "wf.yaml");
+        assertThat(attemptsByTask(flags)).containsEntry("4", 4).containsEntry("agents-own", 2);
+    }
+
+    @Test
+    void aFlagThatContradictsATasksOwnSettingsNamesTheTaskEntry() throws IOException {
+        write("wf.yaml", """
+                agents:
+                  - name: a
+                    command: cat
+                tasks:
+                  - name: t
+                  - name: u
+                    retry:
+                      delay: 3s
+                """);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml", "--retry-max-delay", "1s"),
+                "mpflow: wf.yaml:6: tasks[1]: delay (3000ms) must not exceed maxDelay (1000ms) (with the retry "
+                        + "flags given)");
+    }
+
+    @Test
+    void badRetrySettingsOfATaskEntryAreOneLineNamingTheField() throws IOException {
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat\ntasks:\n  - name: t\n    retries: -2\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: wf.yaml:6: tasks[0].retries: must be a whole number of at least 0, was -2");
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat\ntasks:\n  - name: t\n    retry:\n"
+                + "      retryOnExitCodes: [3]\n      abortOnExitCodes: [3]\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:8: tasks[0].retry.abortOnExitCodes[0]: "
+                + "3 is also in retryOnExitCodes; an exit code is either retried or aborted on");
+    }
+
+    @Test
     void retryFlagsOverrideTheFile() throws IOException {
         write("wf.yaml", "retries: 5\nretry:\n  delay: 0ms\nagents:\n  - name: a\n" + EXIT_WITH_INPUT
                 + "tasks:\n  - name: n\n    input: 9\n");

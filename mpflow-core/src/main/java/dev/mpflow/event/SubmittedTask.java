@@ -17,22 +17,34 @@ import java.util.Optional;
  * @param priority higher runs first
  * @param doneEarlier true when the run does not run it because an earlier process of this (resumed) run committed
  *     its success: no attempt and no {@link WorkflowListener#taskFinished taskFinished} follow
+ * @param occurrence which time this task (the same name, agent and input) was given in its run, from 1: each is a
+ *     task of its own (see {@link TaskKey})
  */
 public record SubmittedTask(String runId, String task, Optional<String> agent, String input, int priority,
-        boolean doneEarlier) {
-    /** Checks that no component is {@code null}. */
+        boolean doneEarlier, int occurrence) {
+    /** Checks that no component is {@code null} and that {@code occurrence} is at least 1. */
     public SubmittedTask {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(input, "input");
+        if (occurrence < 1) {
+            throw new IllegalArgumentException("occurrence must be at least 1, was " + occurrence);
+        }
+    }
+
+    /** A task's first (or only) occurrence in its run. */
+    public SubmittedTask(String runId, String task, Optional<String> agent, String input, int priority,
+            boolean doneEarlier) {
+        this(runId, task, agent, input, priority, doneEarlier, 1);
     }
 
     /**
-     * The task's identity, {@link TaskKey#of} its name, agent and input: the key its result is recorded under.
-     * Computed on each call (a hash), so that reporting a submission costs nothing until a listener asks.
+     * The task's identity, {@link TaskKey#of(String, Optional, String, int)} its name, agent, input and occurrence:
+     * the key its result is recorded under. Computed on each call (a hash), so that reporting a submission costs
+     * nothing until a listener asks.
      */
     public String key() {
-        return TaskKey.of(task, agent, input);
+        return TaskKey.of(task, agent, input, occurrence);
     }
 }

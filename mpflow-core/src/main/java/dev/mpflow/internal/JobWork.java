@@ -3,7 +3,7 @@ package dev.mpflow.internal;
 import dev.mpflow.Agent;
 import dev.mpflow.AgentInput;
 import dev.mpflow.TaskFunction;
-import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -11,7 +11,7 @@ import java.util.List;
  * output. Holds no task data, so that one serialized copy (a {@code DEFINE} frame) serves every task that shares
  * the same function and agents; each {@code EXECUTE} brings the task's name and input.
  */
-public final class JobWork implements Serializable {
+public final class JobWork extends Work {
     private static final long serialVersionUID = 2L;
 
     private final TaskFunction function;
@@ -20,6 +20,12 @@ public final class JobWork implements Serializable {
     public JobWork(TaskFunction function, List<Agent> agents) {
         this.function = function;
         this.agents = List.copyOf(agents);
+    }
+
+    @Override
+    public byte[] execute(String task, byte[] argument, long maxResultBytes) throws Exception {
+        Object value = run(task, new String(argument, StandardCharsets.UTF_8));
+        return encoded(task, maxResultBytes, () -> ValueCodec.encode(value, maxResultBytes));
     }
 
     /** Runs the job; a failing agent's exception is wrapped in an {@link AgentFailedException} naming it. */

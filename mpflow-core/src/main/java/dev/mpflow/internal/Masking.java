@@ -7,6 +7,8 @@ import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.SubmittedTask;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,8 +16,8 @@ import java.util.Optional;
  * no listener (the store among them), no caller and no printer ever sees a secret. Without secrets every method
  * returns its argument itself, so a workflow that has none pays nothing. Thread-safe.
  *
- * <p>A task's identity ({@link dev.mpflow.TaskKey}) is that of its masked name, agent and input, so that a result
- * the store recorded masked is found again on resume.
+ * <p>A task's identity ({@link dev.mpflow.TaskKey}) is that of its masked name, agent and input and its occurrence,
+ * so that a result the store recorded masked is found again on resume.
  */
 final class Masking {
     private final Secrets secrets;
@@ -58,8 +60,8 @@ final class Masking {
         if (secrets.isEmpty() || s.haltReason().isEmpty()) {
             return s;
         }
-        return new RunSummary(s.succeeded(), s.failed(), s.cancelled(), s.skipped(), s.retried(), s.wallTime(),
-                text(s.haltReason()));
+        return new RunSummary(s.succeeded(), s.failed(), s.cancelled(), s.skipped(), s.leftOut(), s.retried(),
+                s.wallTime(), text(s.haltReason()));
     }
 
     SubmittedTask submitted(SubmittedTask t) {
@@ -67,7 +69,7 @@ final class Masking {
             return t;
         }
         return new SubmittedTask(t.runId(), secrets.mask(t.task()), text(t.agent()), secrets.mask(t.input()),
-                t.priority(), t.doneEarlier());
+                t.priority(), t.doneEarlier(), t.occurrence());
     }
 
     AttemptRecord attempt(AttemptRecord a) {
@@ -76,7 +78,7 @@ final class Masking {
         }
         return new AttemptRecord(a.runId(), secrets.mask(a.task()), text(a.agent()), a.attempt(), a.workerPid(),
                 a.startedAt(), a.endedAt(), a.status(), error(a.error()), secrets.mask(a.stdout()),
-                secrets.mask(a.stderr()));
+                secrets.mask(a.stderr()), a.taskKey());
     }
 
     TaskResult result(TaskResult r) {
@@ -85,7 +87,28 @@ final class Masking {
         }
         return new TaskResult(secrets.mask(r.task()), text(r.agent()), secrets.mask(r.input()), r.status(),
                 value(r.value()), error(r.error()), r.attempts(), r.workerPid(), r.startedAt(), r.endedAt(),
-                secrets.mask(r.stdout()), secrets.mask(r.stderr()), r.valueSize());
+                secrets.mask(r.stdout()), secrets.mask(r.stderr()), r.occurrence(), r.valueSize());
+    }
+
+    /**
+     * A {@code map} chunk's result: as {@link #result}, but its value, the list of the chunk's results, stays a list,
+     * each element masked as a task's value is.
+     */
+    TaskResult chunkResult(TaskResult r) {
+        if (secrets.isEmpty()) {
+            return r;
+        }
+        Object value = r.value();
+        if (value instanceof List<?> elements) {
+            List<Object> masked = new ArrayList<>(elements.size());
+            for (Object element : elements) {
+                masked.add(value(element));
+            }
+            value = masked;
+        }
+        return new TaskResult(secrets.mask(r.task()), text(r.agent()), secrets.mask(r.input()), r.status(), value,
+                error(r.error()), r.attempts(), r.workerPid(), r.startedAt(), r.endedAt(), secrets.mask(r.stdout()),
+                secrets.mask(r.stderr()), r.occurrence(), r.valueSize());
     }
 
     /**

@@ -19,12 +19,19 @@ final class RetryPolicies {
         return policies.computeIfAbsent(settings, RetryPolicies::build);
     }
 
+    /**
+     * Whether {@code s} retries an attempt that ended as {@code outcome}, attempts left permitting: the one rule the
+     * policies apply, asked directly when a first attempt decides whether a policy is needed at all.
+     */
+    static boolean retries(RetrySettings s, AttemptOutcome outcome) {
+        return outcome.retryable() && s.retries(outcome.status(), outcome.errorTypes(), outcome.exitCode());
+    }
+
     private static RetryPolicy<AttemptOutcome> build(RetrySettings s) {
         // Only outcomes are retried. An exceptional completion means the workflow closed or cannot start
         // workers: retrying would fail the same way, so it passes straight through.
         RetryPolicyBuilder<AttemptOutcome> b = RetryPolicy.<AttemptOutcome>builder()
-                .handleIf((outcome, failure) -> failure == null && outcome != null && outcome.retryable()
-                        && s.retries(outcome.status(), outcome.errorTypes(), outcome.exitCode()))
+                .handleIf((outcome, failure) -> failure == null && outcome != null && retries(s, outcome))
                 .withMaxAttempts(s.maxAttempts());
         if (!s.delay().isZero()) {
             if (s.multiplier() == 1.0 || s.delay().equals(s.maxDelay())) {

@@ -1,6 +1,7 @@
 package dev.mpflow.internal;
 
 import dev.mpflow.Agent;
+import dev.mpflow.MapFunction;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.TaskFunction;
 import java.io.ByteArrayOutputStream;
@@ -47,7 +48,17 @@ final class WorkDefinitions {
      * @param task names the task in the error when the work cannot be serialized
      */
     WorkDefinition acquire(TaskFunction function, List<Agent> agents, String task) throws NotSerializableValueException {
-        Key key = new Key(function, agents.toArray(new Agent[0]));
+        return acquire(new Key(JobWork.class, function, agents.toArray(new Agent[0])),
+                () -> new JobWork(function, agents), task);
+    }
+
+    /** The definition of a {@code map}'s function; released like the others. */
+    WorkDefinition acquireMap(MapFunction<?, ?> function, String task) throws NotSerializableValueException {
+        return acquire(new Key(MapWork.class, function, new Agent[0]), () -> new MapWork(function), task);
+    }
+
+    private WorkDefinition acquire(Key key, java.util.function.Supplier<Work> work, String task)
+            throws NotSerializableValueException {
         synchronized (this) {
             Entry e = used.get(key);
             if (e == null) {
@@ -63,7 +74,7 @@ final class WorkDefinitions {
             }
         }
         // Serialized outside the lock: a large function must not hold up every other submitter.
-        WorkDefinition fresh = new WorkDefinition(ids.incrementAndGet(), serialize(new JobWork(function, agents), task));
+        WorkDefinition fresh = new WorkDefinition(ids.incrementAndGet(), serialize(work.get(), task));
         synchronized (this) {
             Entry e = used.get(key);
             if (e == null) {
@@ -108,7 +119,7 @@ final class WorkDefinitions {
         return used.size() + unused.size();
     }
 
-    private static byte[] serialize(JobWork work, String task) throws NotSerializableValueException {
+    private static byte[] serialize(Work work, String task) throws NotSerializableValueException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(work);
@@ -132,16 +143,18 @@ final class WorkDefinitions {
         }
     }
 
-    /** The function and agents by identity: equal objects that are not the same are different work. */
+    /** The kind of work, and its function and agents by identity: equal objects that are not the same differ. */
     private static final class Key {
+        private final Class<?> kind;
         private final Object function;
         private final Agent[] agents;
         private final int hash;
 
-        Key(Object function, Agent[] agents) {
+        Key(Class<?> kind, Object function, Agent[] agents) {
+            this.kind = kind;
             this.function = function;
             this.agents = agents;
-            int h = System.identityHashCode(function);
+            int h = 31 * kind.hashCode() + System.identityHashCode(function);
             for (Agent a : agents) {
                 h = 31 * h + System.identityHashCode(a);
             }
@@ -150,7 +163,7 @@ final class WorkDefinitions {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof Key k) || k.function != function || k.agents.length != agents.length) {
+            if (!(o instanceof Key k) || k.kind != kind || k.function != function || k.agents.length != agents.length) {
                 return false;
             }
             for (int i = 0; i < agents.length; i++) {

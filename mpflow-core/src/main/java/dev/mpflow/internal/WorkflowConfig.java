@@ -34,6 +34,7 @@ import java.util.OptionalLong;
  * @param shutdownGrace how long running attempts may take to finish on close or interruption
  * @param resumeRunId the run this one continues, if any
  * @param completed what that run already did
+ * @param onlyFailed whether only the tasks that run has a failed result of are run (the others are skipped)
  * @param definitionHash a hash of the workflow's definition, if the caller gives one
  * @param expectedTasks how many jobs the caller is going to submit, if it said
  * @param secrets what must be masked in everything the workflow reports
@@ -42,7 +43,7 @@ public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, Re
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
         int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
-        Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed,
+        Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed, boolean onlyFailed,
         Optional<String> definitionHash, OptionalLong expectedTasks, Secrets secrets) {
     public WorkflowConfig {
         agents = List.copyOf(agents);

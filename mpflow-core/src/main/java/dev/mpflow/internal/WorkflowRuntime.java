@@ -3,6 +3,7 @@ package dev.mpflow.internal;
 import dev.failsafe.Failsafe;
 import dev.mpflow.Agent;
 import dev.mpflow.HaltPolicy;
+import dev.mpflow.MapFunction;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.TaskCancelledException;
 import dev.mpflow.TaskKey;
@@ -16,6 +17,7 @@ import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.internal.worker.AttemptCallback;
 import dev.mpflow.internal.worker.PoolConfig;
 import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.internal.worker.WorkerPool;
@@ -29,6 +31,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +40,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 
 /**
@@ -59,16 +61,17 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final Masking masking;
     private final Listeners listeners;
     private final ScheduledExecutorService timer;
-    private final InlineScheduler scheduler;
     private final WorkerPool pool;
     private final RetryPolicies policies = new RetryPolicies();
     private final WorkDefinitions definitions;
+    private final Occurrences occurrences = new Occurrences();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong leftOut = new AtomicLong();
     /** Set once when the run halts (policy, deadline, shutdown): no task starts after it. */
     private volatile String haltReason;
     private final RunInfo run;
@@ -84,9 +87,12 @@ public final class WorkflowRuntime implements AutoCloseable {
         Instant now = Instant.now();
         String runId = config.resumeRunId().orElseGet(() -> RUN_ID_TIME.format(now) + "-"
                 + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
+        // A run that retries failed tasks runs none but those it has: what it does not have is left out, not pending,
+        // so a count of what the caller submits says nothing of its tasks.
         this.run = masking.run(new RunInfo(runId, config.name(), now, config.maxWorkers(),
                 config.agents().stream().map(Agent::name).toList(), describeSettings(config),
-                config.definitionHash(), config.resumeRunId().isPresent(), config.expectedTasks()));
+                config.definitionHash(), config.resumeRunId().isPresent(),
+                config.onlyFailed() ? OptionalLong.empty() : config.expectedTasks()));
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "mpflow-timer");
             thread.setDaemon(true);
@@ -94,7 +100,6 @@ public final class WorkflowRuntime implements AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
-        this.scheduler = new InlineScheduler(t);
         log.info("workflow '{}' {} run {}: {}", run.workflowName(), run.resumed() ? "resuming" : "starting",
                 run.runId(), run.settings());
         for (int i = 0; i < config.agents().size(); i++) {
@@ -102,8 +107,12 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.info("agent {} of {}: {}", i + 1, config.agents().size(), config.agents().get(i).name());
         }
         this.pool = new WorkerPool(new PoolConfig(config.maxWorkers(), config.javaCommand(), config.classPath(),
-                config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), timer),
-                start -> listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid()));
+                config.jvmOptions(), config.captureLimitBytes(), config.maxResultBytes(), Duration.ofSeconds(60), PoolConfig.AHEAD_BUDGET, timer),
+                start -> {
+                    if (start.job().kind() == Job.Kind.TASK) {
+                        listeners.attemptStarted(run.runId(), start.job().task(), start.attempt(), start.workerPid());
+                    }
+                });
         this.definitions = new WorkDefinitions(pool::forget);
     }
 
@@ -141,26 +150,41 @@ public final class WorkflowRuntime implements AutoCloseable {
     private CompletableFuture<TaskResult> submit(Task task, List<Agent> agents, Optional<String> agentLabel) {
         startRunOnce();
         Instant submitted = Instant.now();
-        if (config.completed() != CompletedTasks.NONE) {
-            String key = identity(task, agentLabel);
-            if (config.completed().contains(key)) {
-                // Done in an earlier run of this one: not run again, and nothing new to record.
+        // The same task given again in this run is a task of its own, known by its occurrence. Counted over the
+        // identity as it is reported (masked), so that two tasks that differ only in a secret, which the store
+        // cannot tell apart, are two occurrences with keys of their own.
+        int occurrence = occurrences.next(Occurrences.identityHash(masking.text(task.name()),
+                masking.text(agentLabel), masking.text(task.input())));
+        CompletedTasks earlier = config.completed();
+        if (earlier != CompletedTasks.NONE) {
+            String key = key(task.name(), agentLabel, task.input(), occurrence);
+            if (earlier.contains(key)) {
+                // Done in an earlier run of this one: not run again, and nothing new to record but its submission.
                 skipped.incrementAndGet();
                 listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(),
-                        task.priority(), true));
+                        task.priority(), true, occurrence));
                 return CompletableFuture.completedFuture(masking.result(new TaskResult(task.name(), agentLabel,
-                        task.input(), TaskStatus.SUCCEEDED, config.completed().valueText(key).orElse(null),
-                        Optional.empty(), 0, 0, submitted, submitted, "", "")));
+                        task.input(), TaskStatus.SUCCEEDED, earlier.value(key).orElse(null), Optional.empty(), 0, 0,
+                        submitted, submitted, "", "", occurrence, 0)));
+            }
+            if (config.onlyFailed() && !earlier.failed(key)) {
+                // Not a task of the run whose failures are retried: not run, and not recorded as one of its tasks
+                // (not even as submitted).
+                leftOut.incrementAndGet();
+                return CompletableFuture.completedFuture(masking.result(new TaskResult(task.name(), agentLabel,
+                        task.input(), TaskStatus.SKIPPED, null, Optional.of(new TaskError(TaskStatus.SKIPPED_ERROR_TYPE,
+                                "not run: only the failed tasks of run " + run.runId() + " are run again, and it has "
+                                + "no result of this task", "")), 0, 0, submitted, submitted, "", "", occurrence, 0)));
             }
         }
         // Before anything can finish it, so that listeners know every task that was submitted, started or not.
         listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(), task.priority(),
-                false));
+                false, occurrence));
         String halted = haltReason;
         if (halted != null) {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted,
-                    submitted, "", "");
+                    submitted, "", "", occurrence, 0);
             return CompletableFuture.completedFuture(finish(r));
         }
         WorkDefinition work;
@@ -171,51 +195,148 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.warn("{}", e.getMessage());
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.FAILED, null,
                     Optional.of(new TaskError(NotSerializableValueException.class.getName(), e.getMessage(),
-                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "");
+                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "", occurrence, 0);
             return CompletableFuture.completedFuture(finish(r));
         }
         // A job's settings: the task's own, else its agent's when it runs one agent, else the workflow's.
         Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
-        Job job = new Job(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
+        Job job = Job.task(task.name(), agentLabel, task.input(), task.priority(), sequence.incrementAndGet(),
                 task.timeout().or(() -> single.flatMap(Agent::timeout)).or(config::timeout),
-                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work,
-                task.input().getBytes(StandardCharsets.UTF_8));
-        // A result spans from the start of its first attempt (queueing excluded) to the end of its last.
-        AtomicReference<Instant> firstStart = new AtomicReference<>();
-        AtomicInteger attemptsDone = new AtomicInteger();
-        return scheduler.starting(() -> Failsafe.with(policies.forSettings(job.retry())).with(scheduler)
-                .getStageAsync(ctx -> pool.submit(job, ctx.getAttemptCount() + 1)
-                        .whenComplete((outcome, failure) -> {
-                            if (outcome != null) {
-                                firstStart.compareAndSet(null, outcome.startedAt());
-                                attemptsDone.incrementAndGet();
-                                attemptFinished(job, outcome);
-                            }
-                        }))
-                .handle((outcome, failure) -> {
-                    definitions.release(work);
-                    TaskResult r;
-                    try {
-                        r = failure == null ? toResult(job, outcome, firstStart.get())
-                                : abandoned(job, failure, Optional.ofNullable(firstStart.get()).orElse(submitted),
-                                        attemptsDone.get());
-                    } catch (RuntimeException | Error e) {
-                        // A future that completed exceptionally would leave its caller without a result.
-                        log.error("internal error completing task {}", job.label(), e);
-                        r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
-                                Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
-                                Math.max(1, attemptsDone.get()), 0, submitted, Instant.now(), "", "");
-                    }
-                    return finish(r);
-                }));
+                task.retry().or(() -> single.flatMap(Agent::retry)).orElse(config.retry()), work, occurrence);
+        return run(job);
     }
 
     /**
-     * The task's identity as the store records it: the key of its masked name, agent and input, which is that of
-     * its (masked) result.
+     * The task's identity as the store records it: the {@link TaskKey} of its masked name, agent and input and its
+     * occurrence, which is that of its (masked) result. Computed when needed, never kept with a queued job: a
+     * million queued jobs would otherwise hold a million keys.
      */
-    private String identity(Task task, Optional<String> agentLabel) {
-        return TaskKey.of(masking.text(task.name()), masking.text(agentLabel), masking.text(task.input()));
+    private String key(String task, Optional<String> agent, String input, int occurrence) {
+        if (masking.isEmpty()) {
+            return TaskKey.of(task, agent, input, occurrence);
+        }
+        return TaskKey.of(masking.text(task), masking.text(agent), masking.text(input), occurrence);
+    }
+
+    /**
+     * Submits the chunks of a {@code map}: one job per chunk of at most {@code chunkSize} elements, each running
+     * {@code function} over its elements in one attempt. The function is serialized once for all of them. Chunks
+     * are retried and timed out like tasks, but not recorded and not reported to listeners: they are not tasks of
+     * the run. Their results are masked like a task's, each element's value on its own.
+     *
+     * @return one future per chunk, in order; each result's value is the list of the chunk's results
+     */
+    public List<CompletableFuture<TaskResult>> submitMap(MapFunction<?, ?> function, List<?> elements, int chunkSize) {
+        startRunOnce();
+        Instant submitted = Instant.now();
+        List<CompletableFuture<TaskResult>> chunks = new ArrayList<>(elements.size() / chunkSize + 1);
+        for (int from = 0; from < elements.size(); from += chunkSize) {
+            int to = Math.min(elements.size(), from + chunkSize);
+            String name = "map[" + from + ".." + (to - 1) + "]";
+            String halted = haltReason;
+            if (halted != null) {
+                chunks.add(CompletableFuture.completedFuture(masking.result(new TaskResult(name, Optional.empty(),
+                        "", TaskStatus.CANCELLED, null, Optional.of(new TaskError(
+                                TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted, submitted, "",
+                        ""))));
+                continue;
+            }
+            WorkDefinition work;
+            byte[] argument;
+            try {
+                work = definitions.acquireMap(function, name);
+                try {
+                    argument = ValueCodec.encodeList(elements.subList(from, to), Long.MAX_VALUE);
+                } catch (java.io.IOException e) {
+                    definitions.release(work);
+                    throw new NotSerializableValueException("an element of " + name + " cannot be sent to a worker: "
+                            + (e instanceof java.io.NotSerializableException ? "class " + e.getMessage()
+                                    + " is not serializable" : e.toString()), e);
+                }
+            } catch (NotSerializableValueException e) {
+                chunks.add(CompletableFuture.completedFuture(masking.result(new TaskResult(name, Optional.empty(),
+                        "", TaskStatus.FAILED, null, Optional.of(new TaskError(
+                                NotSerializableValueException.class.getName(), e.getMessage(), stackTrace(e))), 0, 0,
+                        submitted, Instant.now(), "", ""))));
+                continue;
+            }
+            Job job = Job.chunk(name, sequence.incrementAndGet(), config.timeout(), config.retry(), work, argument);
+            chunks.add(run(job));
+        }
+        return chunks;
+    }
+
+    /** Runs a job's attempts under its retry policy; the future completes with its final result, never exceptionally. */
+    private CompletableFuture<TaskResult> run(Job job) {
+        JobRun run = new JobRun(job);
+        pool.submit(job, 1, run);
+        return run;
+    }
+
+    /**
+     * One job on its way to its final result, and the caller's future of it. The first attempt goes straight to
+     * the pool, with this as its callback; only when it did not succeed does Failsafe take over, with that outcome
+     * as its first attempt, to decide on retries and space them. A queued job therefore costs the job, its attempt
+     * and this object, and a task that succeeds at once never pays for a retry policy's machinery.
+     */
+    private final class JobRun extends CompletableFuture<TaskResult> implements AttemptCallback {
+        private final Job job;
+
+        JobRun(Job job) {
+            this.job = job;
+        }
+
+        @Override
+        public void completed(AttemptOutcome first) {
+            attemptFinished(job, first);
+            if (first.status().isSuccess() || job.retry().maxAttempts() < 2 || !RetryPolicies.retries(job.retry(), first)) {
+                // Final now, on this thread: a failure that halts the run does so before anything else starts.
+                finishWith(() -> toResult(job, first, first.startedAt()), 1);
+            } else {
+                retry(first);
+            }
+        }
+
+        @Override
+        public void failed(Throwable reason) {
+            // It never started: its result spans no time, ending now.
+            finishWith(() -> abandoned(job, reason, Instant.now(), 0), 0);
+        }
+
+        private void retry(AttemptOutcome first) {
+            AtomicInteger attemptsDone = new AtomicInteger(1);
+            // On the timer, which has one thread: Failsafe schedules a retry, then tidies up after the attempt
+            // before, and a retry that ran in between would be cancelled by that tidying.
+            Failsafe.with(policies.forSettings(job.retry())).with(timer)
+                    .getStageAsync(ctx -> ctx.getAttemptCount() == 0 ? CompletableFuture.completedFuture(first)
+                            : pool.submit(job, ctx.getAttemptCount() + 1).whenComplete((outcome, failure) -> {
+                                if (outcome != null) {
+                                    attemptsDone.incrementAndGet();
+                                    attemptFinished(job, outcome);
+                                }
+                            }))
+                    .handle((outcome, failure) -> {
+                        finishWith(() -> failure == null ? toResult(job, outcome, first.startedAt())
+                                : abandoned(job, failure, first.startedAt(), attemptsDone.get()), attemptsDone.get());
+                        return null;
+                    });
+        }
+
+        private void finishWith(java.util.function.Supplier<TaskResult> result, int attempts) {
+            definitions.release(job.work());
+            TaskResult r;
+            try {
+                r = result.get();
+            } catch (RuntimeException | Error e) {
+                // A caller left without a result would wait for ever.
+                log.error("internal error completing task {}", job.label(), e);
+                r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
+                        Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
+                        Math.max(1, attempts), 0, Instant.now(), Instant.now(), "", "", job.occurrence(), 0);
+            }
+            // The caller gets what the listeners got: masked. A map chunk has no listeners to tell.
+            complete(job.kind() == Job.Kind.TASK ? finish(r) : masking.chunkResult(r));
+        }
     }
 
     private void attemptFinished(Job job, AttemptOutcome o) {
@@ -223,26 +344,31 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(), o.attempt(), o.status().label(),
                     o.workerPid(), o.error().map(TaskError::summary).orElse(""));
         }
+        if (job.kind() != Job.Kind.TASK) {
+            return;
+        }
         listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), job.agent(), o.attempt(),
-                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o), o.stdout(), o.stderr()));
+                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o), o.stdout(), o.stderr(),
+                Optional.of(key(job.task(), job.agent(), job.input(), job.occurrence()))));
     }
 
     private TaskResult toResult(Job job, AttemptOutcome o, Instant started) {
         Optional<String> agent = job.agent();
         if (!o.status().isSuccess()) {
             return new TaskResult(job.task(), agent, job.input(), o.status(), null, error(job, o), o.attempt(),
-                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(), 0);
         }
         try {
-            Object value = ValueCodec.decode(o.value());
+            Object value = job.kind() == Job.Kind.MAP_CHUNK ? ValueCodec.decodeList(o.value()) : ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), o.value().length);
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(),
+                    o.value().length);
         } catch (Exception | LinkageError e) {
             // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
                     + " cannot be read in the coordinator: " + e.getMessage(), stackTrace(e));
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(), 0);
         }
     }
 
@@ -262,16 +388,16 @@ public final class WorkflowRuntime implements AutoCloseable {
         if (cause instanceof TaskCancelledException c) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), c.getMessage(), "")),
-                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "");
+                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "", job.occurrence(), 0);
         }
         if (cause instanceof WorkflowClosedException) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), cause.getMessage(), "")),
-                    attemptsDone, 0, started, Instant.now(), "", "");
+                    attemptsDone, 0, started, Instant.now(), "", "", job.occurrence(), 0);
         }
         TaskError error = new TaskError(cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause));
         return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                attemptsDone, 0, started, Instant.now(), "", "");
+                attemptsDone, 0, started, Instant.now(), "", "", job.occurrence(), 0);
     }
 
     /** Counts the result, masks it, tells the listeners and returns what they were told, for the caller. */
@@ -340,8 +466,8 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
 
     public RunSummary summary() {
-        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), skipped.get(), retried.get(),
-                Duration.between(run.startedAt(), Instant.now()), Optional.ofNullable(haltReason));
+        return new RunSummary(succeeded.get(), failed.get(), cancelled.get(), skipped.get(), leftOut.get(),
+                retried.get(), Duration.between(run.startedAt(), Instant.now()), Optional.ofNullable(haltReason));
     }
 
     private synchronized void startRunOnce() {

@@ -11,7 +11,8 @@ import dev.mpflow.event.WorkflowListener;
  */
 public interface ResultStore extends WorkflowListener, AutoCloseable {
     /**
-     * The committed successes of run {@code runId}, for resuming it.
+     * What run {@code runId} has committed (its successes, and its results that are not successes), for resuming it
+     * or retrying its failed tasks.
      *
      * @throws dev.mpflow.MpflowException naming the run when the store holds no such run
      */

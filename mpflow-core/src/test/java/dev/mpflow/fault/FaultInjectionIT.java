@@ -273,6 +273,20 @@ class FaultInjectionIT {
     }
 
     @Test
+    void whatATaskPrintedBeforeItsWorkerExitedIsKeptWithTheCrash() {
+        try (MultiProcessWorkflow wf = workflow(1, 1).build()) {
+            TaskResult r = wf.executeTask(Task.of("last-words", FaultyTasks.printThenExit("ünïcødé farewell", 5)));
+
+            assertThat(r.status()).isEqualTo(TaskStatus.CRASHED);
+            assertThat(error(r).message()).isEqualTo("worker process " + r.workerPid() + " exited with code 5");
+            assertThat(error(r).remoteStackTrace()).contains(
+                    "task 'last-words' attempt 1 printed before the worker exited:",
+                    "stdout: out: ünïcødé farewell", "stderr: err: ünïcødé farewell");
+            assertThat(wf.executeTask(Task.of("after", FaultyTasks.succeed("fine"))).value()).isEqualTo("fine");
+        }
+    }
+
+    @Test
     void runtimeHaltOnEveryAttemptEndsCrashedAfterEveryAttempt() {
         try (MultiProcessWorkflow wf = workflow(2, 2).build()) {
             TaskResult r = wf.executeTask(Task.of("halt", FaultyTasks.haltWorker(42)));
@@ -512,7 +526,9 @@ class FaultInjectionIT {
      */
     @Test
     void workerKilledFromOutsideWhileItsCommandRunsLeavesNoCommandBehind() {
-        CommandAgent sleepy = CommandAgent.of("sleepy", "sh", "-c", "sleep 1000 & sleep 1000");
+        // The sleeps start a moment after the shell, by when the worker has told the coordinator the shell's pid:
+        // a worker killed in the instant between starting a program and telling would leave it behind.
+        CommandAgent sleepy = CommandAgent.of("sleepy", "sh", "-c", "sleep 0.3; sleep 1000 & sleep 1000");
         List<ProcessHandle> tree = new ArrayList<>();
         try (MultiProcessWorkflow wf = workflow(1, 1).agents(List.of(sleepy)).build()) {
             CompletableFuture<TaskResult> f = wf.submit(Task.ofInput("cmd", ""));

@@ -262,6 +262,16 @@ public final class FaultyTasks {
         };
     }
 
+    /** Prints its last words to both streams, then calls {@code System.exit(code)}. */
+    public static TaskFunction printThenExit(String words, int code) {
+        return in -> {
+            System.out.println("out: " + words);
+            System.err.println("err: " + words);
+            System.exit(code);
+            return null;
+        };
+    }
+
     /** Calls {@code Runtime.halt(code)}: the worker JVM ends at once, no hook, no finally. */
     public static TaskFunction haltWorker(int code) {
         return in -> {

@@ -14,8 +14,10 @@ import java.util.Map;
 
 /**
  * One JSON object per line and per result, for machines: {@code task}, {@code agent}, {@code input},
- * {@code status}, {@code result}, {@code attempts}, {@code error}, {@code errorType}, {@code durationMs},
- * {@code workerPid}, {@code startedAt}, {@code endedAt}.
+ * {@code status}, {@code result}, {@code resultEncoding}, {@code attempts}, {@code error}, {@code errorType},
+ * {@code durationMs}, {@code workerPid}, {@code startedAt}, {@code endedAt}. A result that is bytes rather than text
+ * is written in base64, with {@code resultEncoding} {@value ResultValues#BASE64} ({@code null} otherwise); see
+ * {@link ResultValues}.
  */
 public final class JsonLinesPrinter implements ResultPrinter {
     private final ObjectMapper mapper = new ObjectMapper()
@@ -34,7 +36,8 @@ public final class JsonLinesPrinter implements ResultPrinter {
         m.put("agent", r.agent().orElse(null));
         m.put("input", r.input());
         m.put("status", r.status().wireName());
-        m.put("result", jsonValue(r.value()));
+        m.put("result", ResultValues.machineValue(r.value()));
+        m.put("resultEncoding", ResultValues.encoding(r.value()));
         m.put("attempts", r.attempts());
         m.put("error", r.error().map(TaskError::summary).orElse(null));
         m.put("errorType", r.error().map(TaskError::type).orElse(null));
@@ -43,14 +46,6 @@ public final class JsonLinesPrinter implements ResultPrinter {
         m.put("startedAt", r.startedAt().toString());
         m.put("endedAt", r.endedAt().toString());
         return m;
-    }
-
-    /** Strings, numbers and booleans as themselves; anything else as its text. */
-    static Object jsonValue(Object value) {
-        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
-            return value;
-        }
-        return value.toString();
     }
 
     @Override

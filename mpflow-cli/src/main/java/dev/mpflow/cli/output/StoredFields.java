@@ -5,15 +5,16 @@ import dev.mpflow.store.sqlite.StoredResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * A stored result as the fields of {@code mpflow run --output jsonl}, in the same order: what
- * {@code mpflow export} writes.
+ * A stored result as the fields of {@code mpflow run --output jsonl}, in the same order and with the same values
+ * (bytes in base64, as {@link ResultValues} has them): what {@code mpflow export} writes.
  */
 public final class StoredFields {
     /** The field names, in output order: the header of a CSV export. */
-    public static final List<String> NAMES = List.of("task", "agent", "input", "status", "result", "attempts",
-            "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
+    public static final List<String> NAMES = List.of("task", "agent", "input", "status", "result",
+            "resultEncoding", "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
 
     private StoredFields() {
     }
@@ -25,6 +26,7 @@ public final class StoredFields {
         m.put("input", r.input());
         m.put("status", r.status().wireName());
         m.put("result", value(r));
+        m.put("resultEncoding", bytes(r) ? ResultValues.BASE64 : null);
         m.put("attempts", r.attempts());
         m.put("error", r.error().map(TaskError::summary).orElse(null));
         m.put("errorType", r.error().map(TaskError::type).orElse(null));
@@ -33,6 +35,11 @@ public final class StoredFields {
         m.put("startedAt", r.startedAt().toString());
         m.put("endedAt", r.endedAt().toString());
         return m;
+    }
+
+    /** Whether the value was bytes, stored in base64: written as stored, as a run prints it. */
+    private static boolean bytes(StoredResult r) {
+        return r.valueText().isPresent() && r.valueType().equals(Optional.of(StoredResult.BASE64_BYTES));
     }
 
     /** Numbers and booleans as themselves, as a run prints them; anything else as its stored text. */

@@ -6,7 +6,8 @@ import java.io.PrintStream;
 /**
  * A readable table for people at a terminal: one row per result as it arrives, the result (or the error) cut to
  * fit the terminal's width. Control characters in values are shown as {@code ?}, never sent to the terminal, and
- * columns are measured in terminal columns, so wide characters keep the table aligned.
+ * columns are measured in terminal columns, so wide characters keep the table aligned. A result that is bytes
+ * rather than text is shown as {@link ResultValues#humanText(byte[])} has it.
  */
 public final class TablePrinter implements ResultPrinter {
     private static final int TASK = 24;
@@ -29,7 +30,7 @@ public final class TablePrinter implements ResultPrinter {
             row("TASK", "AGENT", "STATUS", "TRY", "TIME", "RESULT");
             headerPrinted = true;
         }
-        String shown = r.succeeded() ? String.valueOf(r.value()) : r.error().map(e -> e.summary()).orElse("");
+        String shown = r.succeeded() ? ResultValues.humanText(r.value()) : r.error().map(e -> e.summary()).orElse("");
         int room = Math.max(20, width - 64);
         row(DisplayText.tail(DisplayText.printable(r.task()), TASK),
                 DisplayText.tail(DisplayText.printable(r.agent().orElse("-")), AGENT),

@@ -74,16 +74,7 @@ final class AgentsReader {
 
     /** Where an agent's retry setting comes from when the agent leaves it out. */
     private String origin(String field) {
-        boolean set = switch (field) {
-            case "delay" -> workflowOverrides.delay().isPresent();
-            case "maxDelay" -> workflowOverrides.maxDelay().isPresent();
-            case "retryOn" -> workflowOverrides.retryOn().isPresent();
-            case "abortOn" -> workflowOverrides.abortOn().isPresent();
-            case "retryOnExitCodes" -> workflowOverrides.retryOnExitCodes().isPresent();
-            case "abortOnExitCodes" -> workflowOverrides.abortOnExitCodes().isPresent();
-            default -> false;
-        };
-        return set ? "from the workflow's retry block" : "by default";
+        return workflowOverrides.sets(field) ? "from the workflow's retry block" : "by default";
     }
 
     /** The command's words: a command line split like a shell would, or a list taken word for word. */

@@ -48,7 +48,8 @@ final class DefinitionReader {
         Mode mode = mode(top);
         List<AgentSpec> agents = new AgentsReader(top, programs, retry.settings(), retry.overrides(), mode)
                 .read();
-        List<TaskSource> tasks = new TasksReader(source, top).read();
+        TasksReader.Read tasks = new TasksReader(source, top, retry.settings(), retry.overrides(), agents, mode)
+                .read();
         if (agents.isEmpty()) {
             // Tasks from a file carry no function of their own: without an agent there is nothing to run.
             throw top.error("agents", "a workflow file needs at least one agent");
@@ -68,7 +69,8 @@ final class DefinitionReader {
                 .maxResultSize(maxResultSize)
                 .mode(mode)
                 .agents(agents)
-                .taskSources(tasks)
+                .taskSources(tasks.sources())
+                .taskRetries(tasks.retries())
                 .secrets(secretsSoFar())
                 .build();
     }

@@ -27,7 +27,8 @@ import java.util.Optional;
  * Symbolic links to files count as files; links to directories are not followed. Subdirectories that cannot be
  * read are skipped.
  */
-record GlobFiles(GlobPattern pattern, int priority, Optional<Duration> timeout) implements TaskSource {
+record GlobFiles(GlobPattern pattern, int priority, Optional<Duration> timeout, RetryOverrides retry)
+        implements TaskSource {
     /** Orders sort keys by code point, as whole paths in UTF-8 compare byte by byte. */
     private static final Comparator<Entry> BY_KEY = (a, b) -> compareCodePoints(a.key(), b.key());
 
@@ -78,7 +79,7 @@ record GlobFiles(GlobPattern pattern, int priority, Optional<Duration> timeout) 
             }
             String path = next.toString();
             next = null;
-            return new TaskSpec(path, path, priority, timeout);
+            return new TaskSpec(path, path, priority, timeout, retry);
         }
 
         private Path advance() {

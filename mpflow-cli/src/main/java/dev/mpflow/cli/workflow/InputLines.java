@@ -15,7 +15,7 @@ import java.util.Optional;
  * naming this file (not the workflow file) and the line. The file is read as the tasks are iterated, one line at a
  * time, and closed when the last line has been read.
  */
-record InputLines(Path file, int priority, Optional<Duration> timeout) implements TaskSource {
+record InputLines(Path file, int priority, Optional<Duration> timeout, RetryOverrides retry) implements TaskSource {
 
     @Override
     public Iterator<TaskSpec> iterator() {
@@ -48,7 +48,7 @@ record InputLines(Path file, int priority, Optional<Duration> timeout) implement
             }
             String line = next;
             next = null;
-            return new TaskSpec(line, line, priority, timeout);
+            return new TaskSpec(line, line, priority, timeout, retry);
         }
 
         private String readTaskLine() {

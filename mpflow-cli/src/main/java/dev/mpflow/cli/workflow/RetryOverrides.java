@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * The retry settings that one place of a workflow file sets (the top level, or one agent): each one present
+ * The retry settings that one place of a workflow file sets (the top level, one agent or one task entry): each one
+ * present
  * replaces the same setting of the settings it is applied to, and what is left out is kept. A list replaces the
  * whole list.
  *
@@ -53,6 +54,24 @@ public record RetryOverrides(OptionalInt retries, Optional<Duration> delay, Opti
     /** Whether nothing is set. */
     public boolean isEmpty() {
         return equals(NONE);
+    }
+
+    /** Whether the setting of this name ({@code delay}, {@code retryOn}, ... as written in a file) is set. */
+    boolean sets(String field) {
+        return switch (field) {
+            case "retries" -> retries.isPresent();
+            case "delay" -> delay.isPresent();
+            case "maxDelay" -> maxDelay.isPresent();
+            case "multiplier" -> multiplier.isPresent();
+            case "jitter" -> jitter.isPresent();
+            case "retryOn" -> retryOn.isPresent();
+            case "abortOn" -> abortOn.isPresent();
+            case "retryOnExitCodes" -> retryOnExitCodes.isPresent();
+            case "abortOnExitCodes" -> abortOnExitCodes.isPresent();
+            case "retryTimeouts" -> retryTimeouts.isPresent();
+            case "retryCrashes" -> retryCrashes.isPresent();
+            default -> false;
+        };
     }
 
     /**

@@ -39,6 +39,7 @@ public final class WorkflowDefinition {
     private final Mode mode;
     private final List<AgentSpec> agents;
     private final List<TaskSource> taskSources;
+    private final List<TaskRetry> taskRetries;
     private final Secrets secrets;
 
     private WorkflowDefinition(Builder b) {
@@ -58,6 +59,7 @@ public final class WorkflowDefinition {
         this.mode = b.mode;
         this.agents = List.copyOf(b.agents);
         this.taskSources = List.copyOf(b.taskSources);
+        this.taskRetries = List.copyOf(b.taskRetries);
         this.secrets = b.secrets;
     }
 
@@ -164,6 +166,14 @@ public final class WorkflowDefinition {
         return () -> new Chain(taskSources.iterator());
     }
 
+    /**
+     * The entries of {@code tasks} that set retry settings of their own ({@code retries}, {@code retry}), in order:
+     * each of their tasks carries the same {@link TaskSpec#retry()}.
+     */
+    public List<TaskRetry> taskRetries() {
+        return taskRetries;
+    }
+
     /** The number of tasks, counted by reading them as {@link #tasks()} would. */
     public long taskCount() {
         long count = 0;
@@ -225,6 +235,7 @@ public final class WorkflowDefinition {
         private Mode mode = Mode.PIPELINE;
         private List<AgentSpec> agents = List.of();
         private List<TaskSource> taskSources = List.of();
+        private List<TaskRetry> taskRetries = List.of();
         private Secrets secrets = Secrets.NONE;
 
         private Builder(Path file, String name) {
@@ -299,6 +310,11 @@ public final class WorkflowDefinition {
 
         Builder taskSources(List<TaskSource> taskSources) {
             this.taskSources = taskSources;
+            return this;
+        }
+
+        Builder taskRetries(List<TaskRetry> taskRetries) {
+            this.taskRetries = taskRetries;
             return this;
         }
 

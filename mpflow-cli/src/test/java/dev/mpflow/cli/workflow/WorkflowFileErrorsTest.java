@@ -760,7 +760,79 @@ class WorkflowFileErrorsTest {
                       - name: a
                         inptu: hello
                     """)).isEqualTo(at(3, "tasks[0]: unknown field 'inptu' (did you mean 'input'?);"
-                    + " allowed: name, input, inputs, glob, priority, timeout"));
+                    + " allowed: name, input, inputs, glob, priority, timeout, retries, retry"));
+        }
+
+        @Test
+        void taskRetriesNegative() throws IOException {
+            assertThat(error(AGENT + "tasks:\n  - name: a\n    retries: -1\n"))
+                    .isEqualTo(at(6, "tasks[0].retries: must be a whole number of at least 0, was -1"));
+            assertThat(error(AGENT + "tasks:\n  - name: a\n  - inputs: x.txt\n    retries: many\n"))
+                    .isEqualTo(at(7, "tasks[1].retries: must be a whole number of at least 0, was \"many\""));
+        }
+
+        @Test
+        void taskRetryUnknownFieldOrNotAMapping() throws IOException {
+            assertThat(error(AGENT + "tasks:\n  - name: a\n    retry:\n      attempts: 3\n")).isEqualTo(at(7,
+                    "tasks[0].retry: unknown field 'attempts'; allowed: " + RETRY_FIELDS));
+            assertThat(error(AGENT + "tasks:\n  - name: a\n    retry: 3\n")).isEqualTo(at(6,
+                    "tasks[0].retry: must be a mapping with " + RETRY_FIELDS + ", was 3"));
+        }
+
+        @Test
+        void taskRetryValuesAreCheckedAsAnywhereElse() throws IOException {
+            assertThat(error(AGENT + "tasks:\n  - name: a\n    retry:\n      jitter: 2\n"))
+                    .isEqualTo(at(7, "tasks[0].retry.jitter: must be a number from 0 to 1, was 2"));
+            assertThat(error(AGENT + "tasks:\n  - name: a\n    retry:\n      retryOnExitCodes: [0]\n"))
+                    .isEqualTo(at(7, "tasks[0].retry.retryOnExitCodes[0]: must be an exit code from 1 to 255, was 0"));
+            assertThat(error(AGENT + "tasks:\n  - name: a\n    retry:\n      delay: 10s\n"))
+                    .isEqualTo(at(7, "tasks[0].retry.delay: must not exceed maxDelay (5s by default), was 10s"));
+        }
+
+        @Test
+        void taskRetryContradictsTheWorkflowOrItsAgent() throws IOException {
+            assertThat(error("""
+                    retry:
+                      maxDelay: 2s
+                    agents:
+                      - name: a
+                        command: cat
+                    tasks:
+                      - name: t
+                        retry:
+                          delay: 3s
+                    """)).isEqualTo(at(9, "tasks[0].retry.delay: must not exceed maxDelay (2s from the "
+                    + "workflow's retry block), was 3s"));
+            assertThat(error("""
+                    agents:
+                      - name: a
+                        command: cat
+                        retry:
+                          retryOnExitCodes: [3, 4]
+                    tasks:
+                      - glob: "*.txt"
+                        retry:
+                          abortOnExitCodes: [4]
+                    """)).isEqualTo(at(9, "tasks[0].retry.abortOnExitCodes[0]: 4 is also in retryOnExitCodes "
+                    + "(from agent a's retry block); an exit code is either retried or aborted on"));
+        }
+
+        @Test
+        void taskRetryWithAgentsOfTheirOwnInAFanout() throws IOException {
+            assertThat(error("""
+                    mode: fanout
+                    agents:
+                      - name: a
+                        command: cat
+                      - name: b
+                        command: cat
+                        retries: 4
+                    tasks:
+                      - name: t
+                        retries: 1
+                    """)).isEqualTo(at(10, "tasks[0].retries: a task's own retries and retry apply over its "
+                    + "agent's, and in mode: fanout its agents would need different ones: agents[1] at line 5 sets "
+                    + "its own; set them on the agents or on the tasks, not both"));
         }
 
         @Test

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +163,33 @@ class WorkflowFileLoaderTest {
         assertThat(wf.retries()).isEmpty();
         assertThat(wf.retry()).contains(RetrySettings.builder().delay(Duration.ZERO).multiplier(1.5).build());
         assertThat(wf.retry().orElseThrow().maxAttempts()).isEqualTo(3);
+    }
+
+    @Test
+    void taskEntriesCarryTheirOwnRetrySettingsToEachOfTheirTasks() throws Exception {
+        Files.writeString(dir.resolve("lines.txt"), "x\ny\n");
+        WorkflowDefinition wf = load("wf.yaml", """
+                tasks:
+                  - name: plain
+                  - name: once
+                    retries: 0
+                  - inputs: lines.txt
+                    retries: 4
+                    retry:
+                      delay: 0ms
+                      abortOnExitCodes: [3]
+                """);
+        RetryOverrides lines = new RetryOverrides(OptionalInt.of(4), Optional.of(Duration.ZERO), Optional.empty(),
+                OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(List.of(3)), Optional.empty(), Optional.empty());
+        RetryOverrides once = new RetryOverrides(OptionalInt.of(0), Optional.empty(), Optional.empty(),
+                OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty());
+        assertThat(tasks(wf)).containsExactly(task("plain", ""), new TaskSpec("once", "", 0, Optional.empty(), once),
+                new TaskSpec("x", "x", 0, Optional.empty(), lines), new TaskSpec("y", "y", 0, Optional.empty(), lines));
+        assertThat(wf.taskRetries()).containsExactly(new TaskRetry(1, 6, once), new TaskRetry(2, 8, lines));
+        assertThat(lines.applyTo(RetrySettings.DEFAULT)).isEqualTo(RetrySettings.builder().maxAttempts(5)
+                .delay(Duration.ZERO).abortOnExitCodes(List.of(3)).build());
     }
 
     @Test

@@ -70,6 +70,11 @@ final class OutputCapture {
             dropped += len - Math.max(keep, 0);
         }
 
+        /** The last {@code max} bytes kept, at most. */
+        synchronized byte[] tail(int max) {
+            return Arrays.copyOfRange(bytes, Math.max(0, size - max), size);
+        }
+
         synchronized Captured snapshot() {
             return new Captured(Arrays.copyOf(bytes, size), dropped);
         }

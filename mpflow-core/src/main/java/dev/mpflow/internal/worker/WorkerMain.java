@@ -4,7 +4,7 @@ import dev.mpflow.CommandFailedException;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.ResultTooLargeException;
 import dev.mpflow.internal.JobWork;
-import dev.mpflow.internal.ValueCodec;
+import dev.mpflow.internal.MapWork;
 import dev.mpflow.protocol.Define;
 import dev.mpflow.protocol.Execute;
 import dev.mpflow.protocol.Failure;
@@ -60,6 +60,8 @@ public final class WorkerMain {
     static final long LINGER_MICROS = 200;
     /** Replies sent together at most, so that the coordinator can start acting on them early. */
     private static final int MAX_UNFLUSHED = 32;
+    /** How much of each stream a worker that exits leaves in its log. */
+    private static final int LAST_WORDS_BYTES = 1000;
 
     private final FrameWriter writer;
     private final PrintStream realErr;
@@ -69,6 +71,11 @@ public final class WorkerMain {
     private final Object lingerLock = new Object();
     private volatile boolean lingerArmed;
     private int unflushed;
+    /** The attempt the task thread runs, for the last words of a worker that exits under it. */
+    private volatile Running running;
+
+    private record Running(String task, int attempt, OutputCapture.Buffers capture) {
+    }
 
     /** An attempt waiting for the task thread. */
     private record Queued(long id, Execute execute, Work work) {
@@ -77,7 +84,7 @@ public final class WorkerMain {
     /** Work as it arrived, read on first use (on the task thread, where a failure to read is the attempt's). */
     private static final class Work {
         final byte[] bytes;
-        JobWork read;
+        dev.mpflow.internal.Work read;
 
         Work(byte[] bytes) {
             this.bytes = bytes;
@@ -117,7 +124,39 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * A task that calls {@code System.exit} takes its captured output down with the worker. What it printed last is
+     * often why, so the exit writes it to the worker's log, whose tail the coordinator reports with the crash.
+     */
+    private void keepLastWordsOnExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Running r = running;
+            if (r == null) {
+                return;
+            }
+            realErr.println("task '" + r.task() + "' attempt " + r.attempt() + " printed before the worker exited:");
+            printTail("stdout: ", r.capture().out.tail(LAST_WORDS_BYTES));
+            printTail("stderr: ", r.capture().err.tail(LAST_WORDS_BYTES));
+            realErr.flush();
+        }, "mpflow-last-words"));
+    }
+
+    private void printTail(String prefix, byte[] tail) {
+        int start = 0;
+        for (int i = 0; i <= tail.length; i++) {
+            if (i == tail.length || tail[i] == '\n') {
+                if (i > start) {
+                    realErr.print(prefix);
+                    realErr.write(tail, start, i - start);
+                    realErr.println();
+                }
+                start = i + 1;
+            }
+        }
+    }
+
     private void startThreads() {
+        keepLastWordsOnExit();
         Thread tasks = new Thread(this::runAttempts, "mpflow-task");
         tasks.setDaemon(true);
         tasks.start();
@@ -240,6 +279,7 @@ public final class WorkerMain {
         long id = q.id();
         Execute execute = q.execute();
         OutputCapture.Buffers capture = OutputCapture.begin(execute.captureLimitBytes());
+        running = new Running(execute.task(), execute.attempt(), capture);
         AttemptContext.begin(pid -> {
             try {
                 writer.write(FrameType.SPAWNED, id, new Spawned(pid).encode());
@@ -248,32 +288,32 @@ public final class WorkerMain {
             }
         });
         try {
-            JobWork work = readWork(q.work(), execute.workId());
-            Object value;
+            dev.mpflow.internal.Work work = readWork(q.work(), execute.workId());
+            byte[] bytes;
             try {
-                value = work.run(execute.task(), new String(execute.argument(), StandardCharsets.UTF_8));
+                bytes = work.execute(execute.task(), execute.argument(), execute.maxResultBytes());
             } finally {
                 System.out.flush();
                 System.err.flush();
             }
-            byte[] bytes = encodeValue(execute.task(), value, execute.maxResultBytes());
             return new Attempted(FrameType.SUCCESS,
                     new Success(bytes, capture.out.snapshot(), capture.err.snapshot()).encode());
         } catch (Throwable t) {
             return new Attempted(FrameType.FAILURE, failure(t, capture).encode());
         } finally {
+            running = null;
             OutputCapture.end();
             AttemptContext.end();
         }
     }
 
-    private static JobWork readWork(Work work, long id) throws WorkUnreadableException {
+    private static dev.mpflow.internal.Work readWork(Work work, long id) throws WorkUnreadableException {
         if (work == null) {
             throw new WorkUnreadableException("the worker was not sent work " + id, null);
         }
         if (work.read == null) {
             try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(work.bytes))) {
-                work.read = (JobWork) in.readObject();
+                work.read = (dev.mpflow.internal.Work) in.readObject();
             } catch (IOException | ClassNotFoundException | ClassCastException e) {
                 throw new WorkUnreadableException("the worker cannot read the task: " + e, e);
             }
@@ -281,27 +321,16 @@ public final class WorkerMain {
         return work.read;
     }
 
-    private static byte[] encodeValue(String task, Object value, long limit)
-            throws NotSerializableValueException, ResultTooLargeException {
-        try {
-            return ValueCodec.encode(value, limit);
-        } catch (ValueCodec.TooLargeException e) {
-            throw new ResultTooLargeException("result of task '" + task + "' is larger than the limit of " + limit
-                    + " bytes");
-        } catch (NotSerializableException e) {
-            throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: class "
-                    + e.getMessage() + " is not serializable", e);
-        } catch (IOException e) {
-            throw new NotSerializableValueException("result of task '" + task + "' cannot be sent back: " + e, e);
-        }
-    }
-
     private static Failure failure(Throwable t, OutputCapture.Buffers capture) {
         String agent = "";
         Throwable error = t;
+        String prefix = "";
         if (t instanceof JobWork.AgentFailedException af) {
             agent = af.agent();
             error = af.getCause();
+        } else if (t instanceof MapWork.ElementFailedException ef) {
+            prefix = "element " + ef.index() + " of the chunk: ";
+            error = ef.getCause();
         }
         boolean retryable = !(error instanceof NotSerializableValueException || error instanceof WorkUnreadableException
                 || error instanceof ResultTooLargeException);
@@ -311,7 +340,7 @@ public final class WorkerMain {
             err.printStackTrace(new PrintWriter(w));
             return w.toString();
         });
-        String message = describe(() -> err.getMessage() == null ? "" : err.getMessage());
+        String message = prefix + describe(() -> err.getMessage() == null ? "" : err.getMessage());
         int exitCode = error instanceof CommandFailedException c ? c.exitCode() : -1;
         return new Failure(error.getClass().getName(), message, trace, retryable, agent,
                 typeHierarchy(error.getClass()), exitCode, capture.out.snapshot(), capture.err.snapshot());

@@ -59,7 +59,7 @@ import org.slf4j.Logger;
  * send several ahead: the next one starts the moment the last ends, with no round trip in between, and replies and
  * requests travel in batches. The oldest attempt without a reply is the one running; only it has a timeout, and
  * only it is blamed when the worker dies, while those behind it go back to the queue as never started. How far
- * ahead depends on how long attempts take: as many as fit in {@link #AHEAD_BUDGET_NANOS} of expected work, at most
+ * ahead depends on how long attempts take: as many as fit in {@link PoolConfig#AHEAD_BUDGET} of expected work, at most
  * {@value #MAX_IN_FLIGHT}, and one at a time for long tasks, so that no worker hoards work another could run. A
  * worker that runs out of work takes back ({@code REVOKE}) attempts that are still waiting on a busy one.
  *
@@ -82,8 +82,6 @@ public final class WorkerPool implements AutoCloseable {
     private static final String WORKER_MAIN = WorkerMain.class.getName();
     /** Pool directories are named after their coordinator's pid, so that those of dead coordinators can go. */
     private static final String DIR_PREFIX = "mpflow-";
-    /** How much expected work a worker may be sent beyond the attempt it runs. */
-    static final long AHEAD_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** The most attempts sent to one worker and not answered. */
     static final int MAX_IN_FLIGHT = 64;
     /** Weight of the newest run time in the moving average that sets how far ahead to send. */
@@ -141,29 +139,51 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * Queues one attempt of {@code job}. The future completes with the attempt's outcome, whatever it is; it
-     * completes exceptionally only with a {@link WorkflowClosedException} (the pool closed first) or an
-     * {@link MpflowException} (the pool cannot start workers).
+     * completes exceptionally only with a {@link WorkflowClosedException} (the pool closed first), a
+     * {@link TaskCancelledException} (the run halted first) or an {@link MpflowException} (the pool cannot start
+     * workers).
      */
     public CompletableFuture<AttemptOutcome> submit(Job job, int attempt) {
-        PendingAttempt pending = new PendingAttempt(attemptIds.incrementAndGet(), job, attempt);
+        AttemptFuture future = new AttemptFuture();
+        submit(job, attempt, future);
+        return future;
+    }
+
+    /** Queues one attempt of {@code job}; {@code callback} is told how it ended, as the future of the other form. */
+    public void submit(Job job, int attempt, AttemptCallback callback) {
+        PendingAttempt pending = new PendingAttempt(attemptIds.incrementAndGet(), job, attempt, callback);
+        Throwable refused;
         synchronized (this) {
             if (closed) {
-                pending.future.completeExceptionally(new WorkflowClosedException("the workflow is closed"));
-                return pending.future;
+                refused = new WorkflowClosedException("the workflow is closed");
+            } else if (brokenReason != null) {
+                refused = new MpflowException(brokenReason);
+            } else if (haltReason != null) {
+                refused = new TaskCancelledException(haltReason, false);
+            } else {
+                refused = null;
+                queue.add(pending);
+                ensureWorkers();
             }
-            if (brokenReason != null) {
-                pending.future.completeExceptionally(new MpflowException(brokenReason));
-                return pending.future;
-            }
-            if (haltReason != null) {
-                pending.future.completeExceptionally(new TaskCancelledException(haltReason, false));
-                return pending.future;
-            }
-            queue.add(pending);
-            ensureWorkers();
+        }
+        if (refused != null) {
+            fail(pending, refused);
+            return;
         }
         dispatch();
-        return pending.future;
+    }
+
+    /** A future that is its attempt's callback. */
+    private static final class AttemptFuture extends CompletableFuture<AttemptOutcome> implements AttemptCallback {
+        @Override
+        public void completed(AttemptOutcome outcome) {
+            complete(outcome);
+        }
+
+        @Override
+        public void failed(Throwable reason) {
+            completeExceptionally(reason);
+        }
     }
 
     /**
@@ -243,9 +263,9 @@ public final class WorkerPool implements AutoCloseable {
             notifyAll();
         }
         String why = haltReason;
-        dropped.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, false)));
+        dropped.forEach(a -> fail(a, new TaskCancelledException(why, false)));
         stopped.forEach(WorkerHandle::kill);
-        running.forEach(a -> a.future.completeExceptionally(new TaskCancelledException(why, true)));
+        running.forEach(a -> fail(a, new TaskCancelledException(why, true)));
         send(touched);
     }
 
@@ -326,8 +346,8 @@ public final class WorkerPool implements AutoCloseable {
      * lock.
      */
     private void stealForIdleWorkers(List<WorkerHandle> touched) {
-        long now = System.nanoTime();
-        long patience = (long) Math.max(AHEAD_BUDGET_NANOS, 4 * runNanos);
+        Instant now = Instant.now();
+        long patience = (long) Math.max(config.aheadBudget().toNanos(), 4 * runNanos);
         long soonest = Long.MAX_VALUE;
         for (WorkerHandle idle : workers.values()) {
             if (!idle.ready() || !idle.inFlight.isEmpty()) {
@@ -340,7 +360,7 @@ public final class WorkerPool implements AutoCloseable {
                 if (waiting == 0) {
                     continue;
                 }
-                long ranFor = now - w.inFlight.peekFirst().startNanos;
+                long ranFor = w.inFlight.peekFirst().ranNanos(now);
                 if (ranFor < patience) {
                     soonest = Math.min(soonest, patience - ranFor);
                 } else if (waiting > most) {
@@ -418,7 +438,7 @@ public final class WorkerPool implements AutoCloseable {
         if (runNanos < 0) {
             return 1;
         }
-        return (int) Math.max(1, Math.min(MAX_IN_FLIGHT, AHEAD_BUDGET_NANOS / Math.max(1.0, runNanos)));
+        return (int) Math.max(1, Math.min(MAX_IN_FLIGHT, config.aheadBudget().toNanos() / Math.max(1.0, runNanos)));
     }
 
     /** Queues {@code a} (and its work, the first time) for {@code w}. Must hold the lock. */
@@ -439,8 +459,7 @@ public final class WorkerPool implements AutoCloseable {
     /** {@code a} is now the attempt {@code w} runs: its clock and its timeout start. Must hold the lock. */
     private void start(WorkerHandle w, PendingAttempt a, List<PendingAttempt> started, Instant now) {
         a.startedAt = now;
-        a.startNanos = System.nanoTime();
-        a.workerPid = w.pid();
+        a.worker = w;
         a.job.timeout().ifPresent(t -> w.timeout = config.timer().schedule(() -> onTimeout(w, a),
                 t.toNanos(), TimeUnit.NANOSECONDS));
         started.add(a);
@@ -453,13 +472,22 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void announce(PendingAttempt a) {
-        a.announceStart(() -> onAttemptStart.accept(new PendingAttemptStart(a.job, a.attempt, a.workerPid, a.startedAt)));
+        a.announceStart(() -> onAttemptStart.accept(new PendingAttemptStart(a.job, a.attempt, a.workerPid(), a.startedAt)));
     }
 
     /** Completes an attempt that ran; its start is told first if it has not been yet. */
     private void complete(PendingAttempt a, AttemptOutcome outcome) {
         announce(a);
-        a.future.complete(outcome);
+        if (a.markDone()) {
+            a.callback.completed(outcome);
+        }
+    }
+
+    /** Ends an attempt that got no outcome. */
+    private static void fail(PendingAttempt a, Throwable reason) {
+        if (a.markDone()) {
+            a.callback.failed(reason);
+        }
     }
 
     private static void send(List<WorkerHandle> touched) {
@@ -482,12 +510,13 @@ public final class WorkerPool implements AutoCloseable {
         for (PendingAttempt a : rest) {
             a.revoking = false;
             a.startedAt = null;
+            a.worker = null;
             if (closed) {
-                after.add(() -> a.future.completeExceptionally(new WorkflowClosedException(
+                after.add(() -> fail(a, new WorkflowClosedException(
                         "the workflow was closed before task " + a.job.label() + " started")));
             } else if (haltReason != null) {
                 String why = haltReason;
-                after.add(() -> a.future.completeExceptionally(new TaskCancelledException(why, false)));
+                after.add(() -> fail(a, new TaskCancelledException(why, false)));
             } else {
                 queue.add(a);
             }
@@ -640,9 +669,9 @@ public final class WorkerPool implements AutoCloseable {
                 // The attempt ended in the worker, which ended its programs itself; their pids may now be reused.
                 worker.spawned.clear();
                 cancelTimeout(worker);
-                long ran = System.nanoTime() - head.startNanos;
-                runNanos = runNanos < 0 ? ran : runNanos + RUN_TIME_WEIGHT * (ran - runNanos);
                 AttemptOutcome outcome = outcome(head, r);
+                long ran = head.ranNanos(outcome.endedAt());
+                runNanos = runNanos < 0 ? ran : runNanos + RUN_TIME_WEIGHT * (ran - runNanos);
                 if (worker.state() == WorkerState.BUSY) {
                     // The next one started when this one ended, as far as the coordinator can tell.
                     nextOrIdle(worker, started, outcome.endedAt());
@@ -666,14 +695,14 @@ public final class WorkerPool implements AutoCloseable {
         Instant end = Instant.now();
         if (r.message() instanceof Success s) {
             return new AttemptOutcome(a.attempt, TaskStatus.SUCCEEDED, s.value(), Optional.empty(), false,
-                    List.of(), -1, Optional.empty(), a.workerPid, a.startedAt, end, text(s.stdout()),
+                    List.of(), -1, Optional.empty(), a.workerPid(), a.startedAt, end, text(s.stdout()),
                     text(s.stderr()));
         }
         Failure f = (Failure) r.message();
         return new AttemptOutcome(a.attempt, TaskStatus.FAILED, new byte[0],
                 Optional.of(new TaskError(f.errorType(), f.message(), f.stackTrace())), f.retryable(),
                 errorTypes(f), f.exitCode(), f.agent().isEmpty() ? Optional.empty() : Optional.of(f.agent()),
-                a.workerPid, a.startedAt, end, text(f.stdout()), text(f.stderr()));
+                a.workerPid(), a.startedAt, end, text(f.stdout()), text(f.stderr()));
     }
 
     private void onTimeout(WorkerHandle worker, PendingAttempt a) {
@@ -693,11 +722,11 @@ public final class WorkerPool implements AutoCloseable {
         Instant end = Instant.now();
         long millis = a.job.timeout().orElseThrow().toMillis();
         log.warn("task {} attempt {} timed out after {} ms on worker pid {}; killing the worker", a.job.label(),
-                a.attempt, millis, a.workerPid);
+                a.attempt, millis, a.workerPid());
         worker.kill();
         complete(a, AttemptOutcome.failed(a.attempt, TaskStatus.TIMED_OUT,
                 new TaskError("Timeout", "attempt exceeded its timeout of " + millis + " ms", ""),
-                a.workerPid, a.startedAt, end));
+                a.workerPid(), a.startedAt, end));
         after.forEach(Runnable::run);
         dispatch();
     }
@@ -731,9 +760,9 @@ public final class WorkerPool implements AutoCloseable {
                         a.attempt, how);
                 complete(a, AttemptOutcome.failed(a.attempt, TaskStatus.CRASHED,
                         new TaskError("WorkerCrashed", "worker process " + worker.pid() + " " + how, logTail(worker)),
-                        a.workerPid, a.startedAt, end));
+                        a.workerPid(), a.startedAt, end));
             } else {
-                a.future.completeExceptionally(new WorkflowClosedException(
+                fail(a, new WorkflowClosedException(
                         "the workflow was closed while task " + a.job.label() + " was running"));
             }
         }
@@ -781,7 +810,7 @@ public final class WorkerPool implements AutoCloseable {
         if (reason != null) {
             log.error(reason);
             for (PendingAttempt a : failed) {
-                a.future.completeExceptionally(new MpflowException(reason));
+                fail(a, new MpflowException(reason));
             }
         }
         deleteQuietly(worker.log);
@@ -833,8 +862,9 @@ public final class WorkerPool implements AutoCloseable {
             brokenReason = "cannot start a worker JVM with " + config.javaCommand() + ": " + e.getMessage();
             log.error(brokenReason);
             List<PendingAttempt> failed = queue.drain();
-            // Completing futures under the lock is safe here: callers chain only asynchronous work on them.
-            failed.forEach(a -> a.future.completeExceptionally(new MpflowException(brokenReason)));
+            // Told on the timer, not here under the lock: what callbacks do may call back into the pool.
+            String reason = brokenReason;
+            config.timer().execute(() -> failed.forEach(a -> fail(a, new MpflowException(reason))));
             return;
         }
         WorkerHandle worker = new WorkerHandle(id, process, logFile);
@@ -947,7 +977,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
         }
-        dropped.forEach(a -> a.future.completeExceptionally(new WorkflowClosedException("the workflow is closed")));
+        dropped.forEach(a -> fail(a, new WorkflowClosedException("the workflow is closed")));
         for (WorkerHandle w : all) {
             if (w.channel != null) {
                 try {

@@ -15,8 +15,8 @@ class AttemptQueueTest {
     private final AttemptQueue queue = new AttemptQueue();
 
     private static PendingAttempt attempt(long sequence, int priority) {
-        return new PendingAttempt(sequence, new Job("t" + sequence, Optional.empty(), "", priority, sequence,
-                Optional.empty(), RetrySettings.DEFAULT, WORK, new byte[0]), 1);
+        return new PendingAttempt(sequence, Job.task("t" + sequence, Optional.empty(), "", priority, sequence,
+                Optional.empty(), RetrySettings.DEFAULT, WORK, 1), 1, null);
     }
 
     private List<Long> drainInOrder() {

@@ -15,7 +15,6 @@ import dev.mpflow.internal.WorkDefinition;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,10 +63,14 @@ class WorkerPoolIT {
         timer.shutdownNow();
     }
 
+    private Duration aheadBudget = Duration.ofMillis(500);
+
     private WorkerPool pool(int workers) {
         pool = new WorkerPool(new PoolConfig(workers, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 System.getProperty("java.class.path"), List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), 1 << 16,
-                1 << 20, Duration.ofSeconds(60), timer), starts::add);
+                // A budget far above any quick attempt's time, so that attempts are sent ahead however loaded the
+                // machine; taking back waits as long as the budget, so that test keeps the usual one.
+                1 << 20, Duration.ofSeconds(60), aheadBudget, timer), starts::add);
         return pool;
     }
 
@@ -76,9 +79,8 @@ class WorkerPoolIT {
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(new JobWork(fn, List.of()));
         }
-        return new Job(name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
-                RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()),
-                input.getBytes(StandardCharsets.UTF_8));
+        return Job.task(name, Optional.empty(), input, 0, sequence.incrementAndGet(), Optional.ofNullable(timeout),
+                RetrySettings.DEFAULT, new WorkDefinition(workIds.incrementAndGet(), bytes.toByteArray()), 1);
     }
 
     private CompletableFuture<AttemptOutcome> submit(String name, TaskFunction fn, String input) throws Exception {
@@ -111,7 +113,7 @@ class WorkerPoolIT {
     @Test
     void attemptsSentAheadWaitTheirTurnAndEndInOrder() throws Exception {
         pool(1);
-        warmUp(100);
+        warmUp(20);
         CompletableFuture<AttemptOutcome> slow = submit("slow", SLEEP, "700");
         await().until(() -> starts.stream().anyMatch(s -> s.job().task().equals("slow")));
         List<CompletableFuture<AttemptOutcome>> followers = followers(5);
@@ -133,7 +135,7 @@ class WorkerPoolIT {
     @Test
     void aWorkerThatDiesChargesOnlyTheAttemptItWasRunning() throws Exception {
         pool(1);
-        warmUp(100);
+        warmUp(20);
         CompletableFuture<AttemptOutcome> dying = submit("dying", DIE, "700");
         await().until(() -> starts.stream().anyMatch(s -> s.job().task().equals("dying")));
         List<CompletableFuture<AttemptOutcome>> followers = followers(5);
@@ -157,7 +159,7 @@ class WorkerPoolIT {
     @Test
     void aTimeoutChargesOnlyTheAttemptThatRanTooLong() throws Exception {
         pool(1);
-        warmUp(100);
+        warmUp(20);
         CompletableFuture<AttemptOutcome> hanging = pool.submit(job("hanging", SLEEP, "600000", Duration.ofMillis(700)), 1);
         await().until(() -> starts.stream().anyMatch(s -> s.job().task().equals("hanging")));
         List<CompletableFuture<AttemptOutcome>> followers = followers(5);
@@ -176,6 +178,7 @@ class WorkerPoolIT {
 
     @Test
     void anIdleWorkerTakesBackWhatWaitsBehindALongAttempt() throws Exception {
+        aheadBudget = Duration.ofMillis(50);
         pool(2);
         warmUp(400);
         assertThat(pool.workerPids()).hasSize(2);
@@ -197,7 +200,7 @@ class WorkerPoolIT {
     @Test
     void aHaltTakesBackWhatWasSentAheadAndLetsTheRunningAttemptFinish() throws Exception {
         pool(1);
-        warmUp(100);
+        warmUp(20);
         CompletableFuture<AttemptOutcome> slow = submit("slow", SLEEP, "1500");
         await().until(() -> starts.stream().anyMatch(s -> s.job().task().equals("slow")));
         List<CompletableFuture<AttemptOutcome>> followers = followers(5);

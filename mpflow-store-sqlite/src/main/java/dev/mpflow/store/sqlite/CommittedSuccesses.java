@@ -1,6 +1,7 @@
 package dev.mpflow.store.sqlite;
 
 import dev.mpflow.spi.CompletedTasks;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -10,23 +11,27 @@ import java.util.Set;
 
 /**
  * The committed successes of one run, as {@link SqliteResultStore#completedTasks} found them: what a resumed run
- * skips. Only the keys are held in memory, 16 bytes each, so that a run of millions of tasks resumes in little
- * memory; a value's text is read from the store when asked for, which happens once per skipped task. Immutable
+ * skips; and the keys of its committed results that are not successes, which are all that retrying its failed
+ * tasks runs. Only the keys are held in memory, 16 bytes each, so that a run of millions of tasks resumes in little
+ * memory; a value is read from the store when asked for, which happens once per skipped task. Immutable
  * once built, and so safe for use by several threads.
  */
 final class CommittedSuccesses implements CompletedTasks {
-    /** Reads the committed value text of a task of the run, by key. */
+    /** Reads the committed value of a task of the run, by key: its text, or the bytes of a {@code byte[]}. */
     interface ValueReader {
-        Optional<String> valueText(String key);
+        Optional<Object> value(String key);
     }
 
     private final KeySet keys;
     private final Map<String, Optional<String>> heldValues;
+    private final KeySet failures;
     private final ValueReader reader;
 
-    private CommittedSuccesses(KeySet keys, Map<String, Optional<String>> heldValues, ValueReader reader) {
+    private CommittedSuccesses(KeySet keys, Map<String, Optional<String>> heldValues, KeySet failures,
+            ValueReader reader) {
         this.keys = keys;
         this.heldValues = Map.copyOf(heldValues);
+        this.failures = failures;
         this.reader = reader;
     }
 
@@ -42,19 +47,32 @@ final class CommittedSuccesses implements CompletedTasks {
     }
 
     @Override
+    public boolean failed(String key) {
+        Objects.requireNonNull(key, "key");
+        return failures.contains(key);
+    }
+
+    @Override
     public Optional<String> valueText(String key) {
+        return value(key).map(v -> v instanceof byte[] bytes ? Base64.getEncoder().encodeToString(bytes)
+                : v.toString());
+    }
+
+    @Override
+    public Optional<Object> value(String key) {
         Objects.requireNonNull(key, "key");
         Optional<String> held = heldValues.get(key);
         if (held != null) {
-            return held;
+            return held.map(Object.class::cast);
         }
-        return keys.contains(key) ? reader.valueText(key) : Optional.empty();
+        return keys.contains(key) ? reader.value(key) : Optional.empty();
     }
 
     /** Collects the successes of a run. */
     static final class Builder {
         private final KeySet keys = new KeySet();
         private final Map<String, Optional<String>> heldValues = new HashMap<>();
+        private final KeySet failures = new KeySet();
 
         /** A success whose value the store can look up by {@code key}. */
         void add(String key) {
@@ -66,8 +84,13 @@ final class CommittedSuccesses implements CompletedTasks {
             heldValues.put(key, valueText);
         }
 
+        /** A task whose committed final result is not a success. */
+        void addFailure(String key) {
+            failures.add(key);
+        }
+
         CommittedSuccesses build(ValueReader reader) {
-            return new CommittedSuccesses(keys, heldValues, reader);
+            return new CommittedSuccesses(keys, heldValues, failures, reader);
         }
     }
 

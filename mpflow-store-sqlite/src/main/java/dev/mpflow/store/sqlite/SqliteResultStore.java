@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,7 +52,8 @@ import org.slf4j.Logger;
  * <p>A result counts as done only once its transaction is committed: {@link #completedTasks} reads committed rows
  * only, so after any crash every task is either committed as done or runs again on resume (at-least-once
  * execution). Recording is exactly-once: a run holds at most one final result per task ({@link TaskKey} of its
- * name, agent and input, unique per run), a later result of the same task replacing the earlier one.
+ * name, agent, input and occurrence, unique per run), a later result of the same task replacing the earlier one;
+ * an attempt is recorded with its task's key when it carries one.
  *
  * <p>A run's row follows it across resumes: a {@code runStarted} for a run the file holds keeps its start and sets
  * it running again; {@code runFinished} writes counts computed from the run's results (so they cover every process
@@ -133,8 +135,8 @@ public final class SqliteResultStore implements ResultStore {
     private static final String COUNT_SUBMITTED = "UPDATE runs SET submitted = submitted + ? WHERE run_id = ?";
     private static final String INSERT_ATTEMPT = """
             INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status,
-                                  error_type, error_message, error_stack, stdout, stderr)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                  error_type, error_message, error_stack, task_key, stdout, stderr)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
     // At most one final result per task of a run: a later one replaces the earlier (and gets a new id, so that ids
     // keep the order in which results were recorded).
     private static final String INSERT_RESULT = """
@@ -142,8 +144,8 @@ public final class SqliteResultStore implements ResultStore {
                                  error_type, error_message, error_stack, attempts, worker_pid,
                                  started_at, ended_at, duration_ms, stdout, stderr, task_key, value_size)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-    // An attempt does not name its input, so it gets its task's key when the result arrives: every attempt of that
-    // run, task and agent still without a key that ended by then (an earlier process's attempts included).
+    // An attempt that does not carry its task's key gets it when the result arrives: every attempt of that run,
+    // task and agent still without a key that ended by then (an earlier process's attempts included).
     private static final String KEY_ATTEMPTS = """
             UPDATE attempts SET task_key = ?
             WHERE run_id = ? AND task = ? AND agent IS ? AND task_key IS NULL AND ended_at <= ?""";
@@ -235,10 +237,11 @@ public final class SqliteResultStore implements ResultStore {
     }
 
     /**
-     * The committed successes of {@code runId}, by {@link TaskKey}: what a resume of that run skips. Read on a
+     * The committed final results of {@code runId}, by {@link TaskKey}: the successes, which a resume of that run
+     * skips, and the others, which are what retrying its failed tasks runs again. Read on a
      * connection of its own, so it sees exactly what is committed (by this store, or any other process writing the
      * file) and nothing still queued: a success counts as done only once committed. The keys are read now; the
-     * text of a value when {@link CompletedTasks#valueText} asks for it, which works after {@link #close()} too.
+     * value when {@link CompletedTasks#value} asks for it, which works after {@link #close()} too.
      *
      * @throws MpflowException naming the run when the store holds no such run, or the store cannot be read
      */
@@ -257,19 +260,23 @@ public final class SqliteResultStore implements ResultStore {
             }
             // One statement is one read transaction: the keys are one consistent snapshot of the committed rows.
             try (PreparedStatement q = read.prepareStatement("""
-                    SELECT task_key, task, agent, input, value_text FROM results
-                    WHERE run_id = ? AND status = 'succeeded'""")) {
+                    SELECT task_key, task, agent, input, value_text, status = 'succeeded' FROM results
+                    WHERE run_id = ?""")) {
                 q.setString(1, runId);
                 try (ResultSet rows = q.executeQuery()) {
                     while (rows.next()) {
                         String key = rows.getString(1);
-                        if (key != null) {
+                        boolean succeeded = rows.getBoolean(6);
+                        // Every row has a key since migration V3; should one lack it, compute it from the task,
+                        // agent and input (and keep a success's value here, since it cannot be looked up by key).
+                        String taskKey = key != null ? key : TaskKey.of(rows.getString(2),
+                                Optional.ofNullable(rows.getString(3)), rows.getString(4));
+                        if (!succeeded) {
+                            done.addFailure(taskKey);
+                        } else if (key != null) {
                             done.add(key);
                         } else {
-                            // Every row has a key since migration V3; should one lack it, compute it from the
-                            // task, agent and input, and keep its value here since it cannot be looked up by key.
-                            done.addWithValue(TaskKey.of(rows.getString(2), Optional.ofNullable(rows.getString(3)),
-                                    rows.getString(4)), Optional.ofNullable(rows.getString(5)));
+                            done.addWithValue(taskKey, Optional.ofNullable(rows.getString(5)));
                         }
                     }
                 }
@@ -281,16 +288,33 @@ public final class SqliteResultStore implements ResultStore {
         }
         CommittedSuccesses successes = done.build(key -> readCommitted(runId, read -> {
             try (PreparedStatement q = read.prepareStatement("""
-                    SELECT value_text FROM results WHERE run_id = ? AND task_key = ? AND status = 'succeeded'""")) {
+                    SELECT value_text, value_type FROM results
+                    WHERE run_id = ? AND task_key = ? AND status = 'succeeded'""")) {
                 q.setString(1, runId);
                 q.setString(2, key);
                 try (ResultSet rows = q.executeQuery()) {
-                    return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.<String>empty();
+                    return rows.next() ? storedValue(rows.getString(1), rows.getString(2)) : Optional.empty();
                 }
             }
         }));
         log.debug("store {}: run {} has {} committed successes", location, runId, successes.size());
         return successes;
+    }
+
+    /** A value as {@link #bindResult} stored it: its text, or the bytes of a {@code byte[]}. */
+    private static Optional<Object> storedValue(String text, String type) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        if (StoredResult.BASE64_BYTES.equals(type)) {
+            try {
+                return Optional.of(Base64.getDecoder().decode(text));
+            } catch (IllegalArgumentException e) {
+                // Not written by this store: the text is all there is.
+                return Optional.of(text);
+            }
+        }
+        return Optional.of(text);
     }
 
     /** The absolute path of the database file. */
@@ -732,8 +756,9 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(7, SqliteSupport.instantText(a.endedAt()));
         s.setString(8, a.status().wireName());
         bindError(s, 9, a.error());
-        s.setString(12, a.stdout());
-        s.setString(13, a.stderr());
+        setNullable(s, 12, a.taskKey().orElse(null));
+        s.setString(13, a.stdout());
+        s.setString(14, a.stderr());
         s.addBatch();
     }
 
@@ -746,7 +771,7 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(4, r.input());
         s.setString(5, r.status().wireName());
         setNullable(s, 6, valueText(value, r));
-        setNullable(s, 7, value == null ? null : value.getClass().getName());
+        setNullable(s, 7, valueType(value));
         bindError(s, 8, r.error());
         s.setInt(11, r.attempts());
         s.setLong(12, r.workerPid());
@@ -811,6 +836,10 @@ public final class SqliteResultStore implements ResultStore {
         if (value == null) {
             return null;
         }
+        if (value instanceof byte[] bytes) {
+            // Bytes (a command's output that is not UTF-8) have no text of their own: keep them whole.
+            return Base64.getEncoder().encodeToString(bytes);
+        }
         try {
             return String.valueOf(value);
         } catch (RuntimeException e) {
@@ -819,6 +848,13 @@ public final class SqliteResultStore implements ResultStore {
                     SqliteSupport.oneLine(e));
             return null;
         }
+    }
+
+    private static String valueType(Object value) {
+        if (value == null) {
+            return null;
+        }
+        return value instanceof byte[] ? StoredResult.BASE64_BYTES : value.getClass().getName();
     }
 
     /** This machine's name, looked up on the writer thread because a slow DNS must not delay the workflow. */

@@ -20,9 +20,10 @@ import java.util.Optional;
  * @param status how it ended
  * @param error what went wrong (columns {@code error_type}, {@code error_message}, {@code error_stack}); empty when
  *     it succeeded
- * @param taskKey the identity of the task it belongs to, {@link dev.mpflow.TaskKey}; empty until the task's
- *     result is recorded (an attempt alone does not name its input), and for attempts recorded before keys existed
- *     whose task could not be told apart from another of the same name and agent
+ * @param taskKey the identity of the task it belongs to, {@link dev.mpflow.TaskKey}; recorded with the attempt
+ *     when it carries it (a workflow's attempts do), else set when the task's result is recorded; empty until then,
+ *     and for attempts recorded before keys existed whose task could not be told apart from another of the same
+ *     name and agent
  * @param stdout what the attempt printed to standard output, as captured within the capture limit; empty when it
  *     printed nothing, and for attempts recorded before stores kept each attempt's output
  * @param stderr the same for standard error

@@ -15,7 +15,7 @@ import java.util.OptionalInt;
  * @param input the task's input text
  * @param priority its priority; empty when not known (tasks recorded from their result alone, such as those of
  *     runs recorded before stores kept tasks)
- * @param taskKey its identity, {@link dev.mpflow.TaskKey} of its name, agent and input
+ * @param taskKey its identity, {@link dev.mpflow.TaskKey} of its name, agent, input and occurrence
  */
 public record StoredTask(long id, String runId, String task, Optional<String> agent, String input,
         OptionalInt priority, String taskKey) {

@@ -2,6 +2,7 @@ package dev.mpflow.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.mpflow.MpflowException;
 import dev.mpflow.MultiProcessWorkflow;
@@ -12,6 +13,7 @@ import dev.mpflow.TaskStatus;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,43 @@ class ResumeIT {
             assertThat(stored).allSatisfy(r -> assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED));
             // Every attempt stays recorded: two for each task that failed first.
             assertThat(history.attempts(runId)).hasSize(7);
+        }
+    }
+
+    @Test
+    void retryFailedRunsOnlyTheFailuresOfTheRunAndLeavesOutTasksItDidNotHave() throws Exception {
+        String runId;
+        try (MultiProcessWorkflow first = workflow().build()) {
+            runId = first.runId();
+            first.runAll(tasks()).toList();
+        }
+        Files.createFile(dir.resolve("fixed"));
+        List<Task> more = new ArrayList<>(tasks());
+        more.add(Task.builder("new").input("9").function(in -> 90).build());
+        // Given twice: only the first occurrence of t1 failed before.
+        more.add(tasks().get(1));
+
+        try (MultiProcessWorkflow retry = workflow().retryFailed(runId).build()) {
+            List<TaskResult> results = retry.runAll(more).toList();
+            assertThat(results).extracting(TaskResult::task, TaskResult::status, TaskResult::attempts).containsExactly(
+                    tuple("t0", TaskStatus.SUCCEEDED, 0), tuple("t1", TaskStatus.SUCCEEDED, 1),
+                    tuple("t2", TaskStatus.SUCCEEDED, 0), tuple("t3", TaskStatus.SUCCEEDED, 1),
+                    tuple("t4", TaskStatus.SUCCEEDED, 0), tuple("new", TaskStatus.SKIPPED, 0),
+                    tuple("t1", TaskStatus.SKIPPED, 0));
+            assertThat(results.get(5).error()).hasValueSatisfying(e -> {
+                assertThat(e.type()).isEqualTo(TaskStatus.SKIPPED_ERROR_TYPE);
+                assertThat(e.message()).contains("run " + runId);
+            });
+            assertThat(retry.summary()).satisfies(s -> {
+                assertThat(s.succeeded()).isEqualTo(2);
+                assertThat(s.skipped()).isEqualTo(3);
+                assertThat(s.leftOut()).isEqualTo(2);
+            });
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            assertThat(history.results(runId)).extracting(StoredResult::task)
+                    .containsExactlyInAnyOrder("t0", "t1", "t2", "t3", "t4");
+            assertThat(history.run(runId).orElseThrow().succeeded()).isEqualTo(5);
         }
     }
 

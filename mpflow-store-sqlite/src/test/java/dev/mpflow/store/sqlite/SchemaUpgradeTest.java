@@ -289,9 +289,9 @@ class SchemaUpgradeTest {
             store.taskSubmitted(new SubmittedTask("died", "d1", Optional.empty(), "one", 0, true));
             store.taskSubmitted(new SubmittedTask("died", "d2", Optional.empty(), "two", 0, false));
             store.attemptFinished(new AttemptRecord("died", "d2", Optional.empty(), 1, 5, resume.startedAt(),
-                    resume.startedAt(), TaskStatus.SUCCEEDED, Optional.empty(), "out\n", "err\n"));
+                    resume.startedAt(), TaskStatus.SUCCEEDED, Optional.empty(), "out\n", "err\n", Optional.empty()));
             store.taskFinished("died", new TaskResult("d2", Optional.empty(), "two", TaskStatus.SUCCEEDED, "2",
-                    Optional.empty(), 1, 5, resume.startedAt(), resume.startedAt(), "out\n", "err\n", 6));
+                    Optional.empty(), 1, 5, resume.startedAt(), resume.startedAt(), "out\n", "err\n", 1, 6));
             // d3 is never submitted: the run halts first.
             store.runFinished(resume, new RunSummary(1, 0, 0, 1, 0, Duration.ofSeconds(1),
                     Optional.of("the run was interrupted")));

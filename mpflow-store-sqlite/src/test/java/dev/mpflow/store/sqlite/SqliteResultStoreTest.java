@@ -17,6 +17,7 @@ import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.SubmittedTask;
+import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import dev.mpflow.spi.ResultStoreProvider;
 import java.nio.file.Files;
@@ -225,6 +226,33 @@ class SqliteResultStoreTest {
             assertThat(ended.endedAt()).contains(T0.plusSeconds(10));
             assertThat(List.of(ended.succeeded(), ended.failed(), ended.cancelled(), ended.retried(), ended.skipped()))
                     .containsExactly(0L, 0L, 0L, 0L, 2L);
+        }
+    }
+
+    @Test
+    void aByteArrayValueIsKeptWholeInBase64AndComesBackAsBytesOnResume() {
+        Path db = dir.resolve("runs.db");
+        byte[] bytes = {(byte) 0xff, (byte) 0xfe, 'a', 'b', 'c'};
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("r"));
+            store.taskFinished("r", Events.success("bytes", bytes));
+            store.taskFinished("r", Events.success("text", "abc"));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredResult stored = history.result("r", "bytes").orElseThrow();
+            assertThat(stored.valueText()).hasValue("//5hYmM=");
+            assertThat(stored.valueType()).hasValue(StoredResult.BASE64_BYTES);
+            assertThat(stored.valueBytes()).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
+            StoredResult text = history.result("r", "text").orElseThrow();
+            assertThat(text.valueText()).hasValue("abc");
+            assertThat(text.valueBytes()).isEmpty();
+        }
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            CompletedTasks done = store.completedTasks("r");
+            String key = Events.success("bytes", bytes).key();
+            assertThat(done.value(key)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes));
+            assertThat(done.valueText(key)).hasValue("//5hYmM=");
+            assertThat(done.value(Events.success("text", "abc").key())).hasValue("abc");
         }
     }
 
@@ -518,13 +546,15 @@ class SqliteResultStoreTest {
                 store.taskSubmitted(new SubmittedTask("cut", "t" + i, Optional.of("say"), "in" + i, 10 - i, false));
             }
             store.attemptFinished(new AttemptRecord("cut", "t0", Optional.of("say"), 1, 7, start,
-                    start.plusMillis(1), TaskStatus.FAILED, Optional.of(oops), "first try\n", "oops\n"));
+                    start.plusMillis(1), TaskStatus.FAILED, Optional.of(oops), "first try\n", "oops\n",
+                    Optional.empty()));
             store.attemptFinished(new AttemptRecord("cut", "t0", Optional.of("say"), 2, 7, start.plusMillis(2),
-                    start.plusMillis(3), TaskStatus.SUCCEEDED, Optional.empty(), "second try\n", ""));
+                    start.plusMillis(3), TaskStatus.SUCCEEDED, Optional.empty(), "second try\n", "",
+                    Optional.empty()));
             store.taskFinished("cut", new TaskResult("t0", Optional.of("say"), "in0", TaskStatus.SUCCEEDED, "done",
-                    Optional.empty(), 2, 7, start, start.plusMillis(3), "second try\n", "", 5));
+                    Optional.empty(), 2, 7, start, start.plusMillis(3), "second try\n", "", 1, 5));
             store.attemptFinished(new AttemptRecord("cut", "t1", Optional.of("say"), 1, 8, start,
-                    start.plusMillis(4), TaskStatus.FAILED, Optional.of(oops), "", "no luck\n"));
+                    start.plusMillis(4), TaskStatus.FAILED, Optional.of(oops), "", "no luck\n", Optional.empty()));
             store.taskFinished("cut", new TaskResult("t1", Optional.of("say"), "in1", TaskStatus.FAILED, null,
                     Optional.of(oops), 1, 8, start, start.plusMillis(4), "", "no luck\n"));
             // t2 to t5 never finished, four more were never submitted, and the process died: no runFinished.
@@ -563,7 +593,7 @@ class SqliteResultStoreTest {
                 store.taskSubmitted(new SubmittedTask("cut", "t" + i, Optional.of("say"), "in" + i, 0, false));
                 if (i < 9) {
                     store.taskFinished("cut", new TaskResult("t" + i, Optional.of("say"), "in" + i,
-                            TaskStatus.SUCCEEDED, "v" + i, Optional.empty(), 1, 9, start, start, "", "", 3));
+                            TaskStatus.SUCCEEDED, "v" + i, Optional.empty(), 1, 9, start, start, "", "", 1, 3));
                 }
             }
             try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
