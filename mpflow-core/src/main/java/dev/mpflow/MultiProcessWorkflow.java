@@ -2,6 +2,7 @@ package dev.mpflow;
 
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.event.WorkflowListener;
+import dev.mpflow.internal.MaskedLogging;
 import dev.mpflow.internal.TaskFeeder;
 import dev.mpflow.internal.WorkflowConfig;
 import dev.mpflow.internal.WorkflowRuntime;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.ServiceLoader;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -51,6 +53,9 @@ import java.util.stream.StreamSupport;
  * {@linkplain TaskResult#occurrence() occurrence} (see {@link TaskKey}). To tell them apart, the workflow remembers
  * a 64-bit hash of each task identity it has been given, some 11 to 21 bytes each.
  *
+ * <p>Values marked secret ({@link Builder#secret(String)}) are masked in everything the workflow reports: results,
+ * events, the store and its log lines.
+ *
  * <p>Thread-safe: any number of threads may submit work at once.
  */
 public final class MultiProcessWorkflow implements AutoCloseable {
@@ -62,6 +67,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
     private final WorkflowRuntime runtime;
     private final boolean autosave;
     private final Optional<Path> storePath;
+    private final Secrets secrets;
 
     /** Five workers, autosave on, no agents. */
     public MultiProcessWorkflow() {
@@ -81,11 +87,23 @@ public final class MultiProcessWorkflow implements AutoCloseable {
 
     private MultiProcessWorkflow(Builder b) {
         this.autosave = b.autosave;
+        this.storePath = b.autosave ? Optional.of(b.store.toAbsolutePath().normalize()) : Optional.empty();
+        this.secrets = b.secrets;
+        // Before anything can log (opening the store, starting workers), until close().
+        MaskedLogging.register(secrets);
+        try {
+            this.runtime = start(b);
+        } catch (RuntimeException e) {
+            MaskedLogging.unregister(secrets);
+            throw e;
+        }
+    }
+
+    private WorkflowRuntime start(Builder b) {
         if (b.resumeRunId != null && !b.autosave) {
             throw new IllegalArgumentException("resuming run " + b.resumeRunId + " needs autosave: the store holds "
                     + "what the run has done");
         }
-        this.storePath = b.autosave ? Optional.of(b.store.toAbsolutePath().normalize()) : Optional.empty();
         Optional<ResultStore> store = storePath.map(MultiProcessWorkflow::openStore);
         CompletedTasks completed = CompletedTasks.NONE;
         if (b.resumeRunId != null) {
@@ -101,12 +119,13 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path");
         int maxPending = b.maxPending > 0 ? b.maxPending : Math.max(64, b.maxWorkers * 16);
         try {
-            this.runtime = new WorkflowRuntime(new WorkflowConfig(b.name, b.maxWorkers, b.agents, b.retry,
+            return new WorkflowRuntime(new WorkflowConfig(b.name, b.maxWorkers, b.agents, b.retry,
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
                     b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
                     Optional.ofNullable(b.resumeRunId), completed, b.onlyFailed,
-                    Optional.ofNullable(b.definitionHash)));
+                    Optional.ofNullable(b.definitionHash),
+                    b.expectedTasks < 0 ? OptionalLong.empty() : OptionalLong.of(b.expectedTasks), b.secrets));
         } catch (RuntimeException e) {
             store.ifPresent(ResultStore::close);
             throw e;
@@ -470,7 +489,16 @@ public final class MultiProcessWorkflow implements AutoCloseable {
      */
     @Override
     public void close() {
-        runtime.close();
+        try {
+            runtime.close();
+        } finally {
+            MaskedLogging.unregister(secrets);
+        }
+    }
+
+    /** The values this workflow masks in everything it reports. */
+    public Secrets secrets() {
+        return secrets;
     }
 
     /** How {@link #runAll(Iterable, AgentMode)} uses the agents. */
@@ -503,8 +531,49 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private String resumeRunId;
         private boolean onlyFailed;
         private String definitionHash;
+        private long expectedTasks = -1;
+        private Secrets secrets = Secrets.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * Marks {@code value} secret: it is replaced by {@value Secrets#MASK} wherever the workflow reports it, in
+         * results (name, input, value, error, captured output), in the events its listeners and the store get, and
+         * in its log lines; tasks and agents still get the real value. A value of a type other than text, bytes,
+         * numbers and booleans whose text holds a secret is replaced by its masked text. A task's identity (for
+         * resume) is that of its masked name, agent, input and occurrence; occurrences are counted over the masked
+         * identity, so that two tasks that differ only in their secrets remain tasks of their own.
+         *
+         * @throws IllegalArgumentException when {@code value} has fewer than {@value Secrets#MIN_LENGTH}
+         *     characters
+         */
+        public Builder secret(String value) {
+            Objects.requireNonNull(value, "value");
+            this.secrets = secrets.and(Secrets.of(value));
+            return this;
+        }
+
+        /** Marks every one of {@code secrets} secret, as {@link #secret(String)} does. */
+        public Builder secrets(Secrets secrets) {
+            this.secrets = this.secrets.and(Objects.requireNonNull(secrets, "secrets"));
+            return this;
+        }
+
+        /**
+         * How many jobs this workflow is going to be given, when the caller knows in advance: one per result, so a
+         * task run by three agents in {@link AgentMode#FAN_OUT} counts three, and tasks a resumed run skips count
+         * too. Recorded with the run, so that its history counts the tasks not submitted yet (a run killed half
+         * way through its inputs) as pending. Default: unknown. A wrong count misleads only that count. Not used
+         * with {@link #retryFailed(String)}: every task such a run runs is one the run has already, and those it
+         * does not have are left out, not pending.
+         */
+        public Builder expectedTasks(long count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("expectedTasks must not be negative, was " + count);
+            }
+            this.expectedTasks = count;
+            return this;
         }
 
         /**

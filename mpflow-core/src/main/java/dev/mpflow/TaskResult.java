@@ -26,6 +26,9 @@ import java.util.Optional;
  * @param stderr what the last attempt printed to standard error (captured, up to the configured limit)
  * @param occurrence which time this task (the same name, agent and input) was given in its run: 1 for the first,
  *     2 for the second, and so on; each is a task of its own (see {@link TaskKey})
+ * @param valueSize the size in bytes of the value as the worker sent it back (its encoded form, what
+ *     {@link MultiProcessWorkflow.Builder#maxResultBytes} limits); 0 when no value came back from a worker in this
+ *     process (the task did not succeed, or an earlier run did it)
  */
 public record TaskResult(
         String task,
@@ -40,7 +43,8 @@ public record TaskResult(
         Instant endedAt,
         String stdout,
         String stderr,
-        int occurrence) {
+        int occurrence,
+        long valueSize) {
 
     public TaskResult {
         Objects.requireNonNull(task, "task");
@@ -62,13 +66,19 @@ public record TaskResult(
         if (occurrence < 1) {
             throw new IllegalArgumentException("occurrence must be at least 1, was " + occurrence);
         }
+        if (valueSize < 0) {
+            throw new IllegalArgumentException("valueSize must not be negative, was " + valueSize);
+        }
     }
 
-    /** The result of a task's first (or only) occurrence in its run. */
+    /**
+     * The result of a task's first (or only) occurrence in its run, with no value from a worker to measure
+     * ({@code valueSize} 0).
+     */
     public TaskResult(String task, Optional<String> agent, String input, TaskStatus status, Object value,
             Optional<TaskError> error, int attempts, long workerPid, Instant startedAt, Instant endedAt, String stdout,
             String stderr) {
-        this(task, agent, input, status, value, error, attempts, workerPid, startedAt, endedAt, stdout, stderr, 1);
+        this(task, agent, input, status, value, error, attempts, workerPid, startedAt, endedAt, stdout, stderr, 1, 0);
     }
 
     public boolean succeeded() {

@@ -111,8 +111,18 @@ class MapIT {
         List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
         dev.mpflow.event.WorkflowListener listener = new dev.mpflow.event.WorkflowListener() {
             @Override
+            public void taskSubmitted(dev.mpflow.event.SubmittedTask task) {
+                events.add("submitted " + task.task());
+            }
+
+            @Override
             public void attemptStarted(String runId, String task, int attempt, long workerPid) {
                 events.add("started " + task);
+            }
+
+            @Override
+            public void attemptFinished(dev.mpflow.event.AttemptRecord attempt) {
+                events.add("ended " + attempt.task());
             }
 
             @Override
@@ -126,7 +136,7 @@ class MapIT {
             assertThat(wf.summary().succeeded()).isEqualTo(1);
         }
         // Listeners, the store among them, hear of tasks only.
-        assertThat(events).containsExactly("started a task", "finished a task");
+        assertThat(events).containsExactly("submitted a task", "started a task", "ended a task", "finished a task");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.mpflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.mpflow.event.AttemptRecord;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
@@ -185,6 +187,79 @@ class MultiProcessWorkflowIT {
             }));
             assertThat(r.stdout()).isEqualTo("0123456789\n[mpflow: 10 more bytes not kept]");
         }
+    }
+
+    @Test
+    void everyJobIsReportedSubmittedBeforeItsAttemptsAndEachAttemptKeepsItsOwnOutput() throws Exception {
+        Path marker = tmp.resolve("failed-once");
+        String markerPath = marker.toString();
+        List<String> events = new CopyOnWriteArrayList<>();
+        List<SubmittedTask> submitted = new CopyOnWriteArrayList<>();
+        List<AttemptRecord> attempts = new CopyOnWriteArrayList<>();
+        WorkflowListener listener = new WorkflowListener() {
+            @Override
+            public void taskSubmitted(SubmittedTask task) {
+                submitted.add(task);
+                events.add("submitted " + task.task() + " " + task.agent().orElseThrow());
+            }
+
+            @Override
+            public void attemptFinished(AttemptRecord attempt) {
+                attempts.add(attempt);
+                events.add("attempt " + attempt.task() + " " + attempt.agent().orElseThrow());
+            }
+
+            @Override
+            public void taskFinished(String runId, TaskResult result) {
+                events.add("finished " + result.task() + " " + result.agent().orElseThrow());
+            }
+        };
+        List<Agent> agents = List.of(
+                Agent.of("echo", in -> {
+                    System.out.println("echo says " + in.value());
+                    return "echo:" + in.value();
+                }),
+                Agent.of("flaky", in -> {
+                    Path m = Path.of(markerPath);
+                    if (!Files.exists(m)) {
+                        Files.createFile(m);
+                        System.err.println("first try fails");
+                        throw new IllegalStateException("once");
+                    }
+                    System.out.println("second try works");
+                    return "flaky:" + in.value();
+                }));
+        List<Task> tasks = List.of(Task.builder("a").input("x").priority(3).build(), Task.ofInput("b", "y"));
+        List<TaskResult> results;
+        try (MultiProcessWorkflow wf = workflow(1).agents(agents).listener(listener)
+                .retry(RetrySettings.builder().maxAttempts(2).delay(Duration.ofMillis(1)).build()).build()) {
+            results = wf.runAll(tasks, MultiProcessWorkflow.AgentMode.FAN_OUT).toList();
+            assertThat(submitted).allSatisfy(t -> assertThat(t.runId()).isEqualTo(wf.runId()));
+        }
+
+        assertThat(submitted).extracting(SubmittedTask::task, t -> t.agent().orElseThrow(), SubmittedTask::input,
+                SubmittedTask::priority, SubmittedTask::doneEarlier).containsExactly(
+                        tuple("a", "echo", "x", 3, false), tuple("a", "flaky", "x", 3, false),
+                        tuple("b", "echo", "y", 0, false), tuple("b", "flaky", "y", 0, false));
+        assertThat(submitted.get(0).key()).isEqualTo(results.get(0).key());
+        // Each job's submission comes before anything else about it.
+        for (SubmittedTask t : submitted) {
+            String job = t.task() + " " + t.agent().orElseThrow();
+            assertThat(events.indexOf("submitted " + job)).isLessThan(events.indexOf("attempt " + job))
+                    .isLessThan(events.indexOf("finished " + job));
+        }
+        AttemptRecord failed = attempts.stream().filter(a -> a.status() == TaskStatus.FAILED).findFirst()
+                .orElseThrow();
+        assertThat(failed.stderr()).isEqualTo("first try fails\n");
+        AttemptRecord retry = attempts.stream().filter(a -> a.task().equals(failed.task())
+                && a.agent().equals(failed.agent()) && a.attempt() == 2).findFirst().orElseThrow();
+        assertThat(retry.stdout()).isEqualTo("second try works\n");
+        assertThat(retry.stderr()).isEmpty();
+        assertThat(attempts).filteredOn(a -> a.agent().orElseThrow().equals("echo"))
+                .extracting(AttemptRecord::stdout).containsExactlyInAnyOrder("echo says x\n", "echo says y\n");
+        // A value's size is that of what its worker sent: more than its text, less than a serialized String.
+        assertThat(results).allSatisfy(r -> assertThat(r.valueSize())
+                .isGreaterThan(((String) r.value()).length()).isLessThan(((String) r.value()).length() + 10));
     }
 
     @Test

@@ -39,7 +39,7 @@ class TaskKeyTest {
     @Test
     void aResultsKeyIsThatOfItsOccurrence() {
         TaskResult second = new TaskResult("t", Optional.of("a"), "in", TaskStatus.SUCCEEDED, 1, Optional.empty(), 1,
-                7, java.time.Instant.EPOCH, java.time.Instant.EPOCH, "", "", 2);
+                7, java.time.Instant.EPOCH, java.time.Instant.EPOCH, "", "", 2, 0);
         assertThat(second.key()).isEqualTo(TaskKey.of("t", Optional.of("a"), "in", 2));
     }
 

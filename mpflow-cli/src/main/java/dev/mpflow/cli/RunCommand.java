@@ -8,6 +8,7 @@ import dev.mpflow.HaltPolicy;
 import dev.mpflow.MpflowException;
 import dev.mpflow.MultiProcessWorkflow;
 import dev.mpflow.RetrySettings;
+import dev.mpflow.Secrets;
 import dev.mpflow.Task;
 import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
@@ -214,14 +215,26 @@ final class RunCommand implements Callable<Integer> {
                     + "not a workflow file); {} is replaced by the input.")
     List<String> positional = new ArrayList<>();
 
+    /**
+     * What must not appear in anything this command prints: the workflow file's secrets once it is read. The
+     * workflow masks its results and logs itself; these are for the command's own lines.
+     */
+    private Secrets secrets = Secrets.NONE;
+
     @Override
     public Integer call() throws Exception {
         if (quiet && verbose) {
             throw new UsageException("-q/--quiet and -v/--verbose: use one or the other");
         }
         setLogLevel();
-        Plan plan = plan();
-        return execute(plan);
+        try {
+            Plan plan = plan();
+            return execute(plan);
+        } catch (UsageException e) {
+            // A message may quote a value read from the file (a name, a path) that holds a secret.
+            String masked = secrets.mask(e.getMessage());
+            throw masked.equals(e.getMessage()) ? e : new UsageException(masked);
+        }
     }
 
     /** Everything needed to run, validated before any worker starts. */
@@ -279,13 +292,15 @@ final class RunCommand implements Callable<Integer> {
         if (!Files.isRegularFile(storeFile)) {
             throw new UsageException(flag + ": no store " + storeFile + " (no run was saved there)");
         }
+        // The store knows the workflow by its name as recorded: masked.
+        String storedName = secrets.mask(workflowName);
         StoredRun run;
         try (SqliteRunHistory history = SqliteRunHistory.open(storeFile)) {
             if (given.equals(DEFAULT_RUN)) {
-                Optional<StoredRun> found = resume != null ? history.latestUnfinishedRun(workflowName)
-                        : history.runs().stream().filter(r -> r.workflow().equals(workflowName)).findFirst();
+                Optional<StoredRun> found = resume != null ? history.latestUnfinishedRun(storedName)
+                        : history.runs().stream().filter(r -> r.workflow().equals(storedName)).findFirst();
                 run = found.orElseThrow(() -> new UsageException(flag + ": no " + (resume != null ? "unfinished " : "")
-                        + "run of workflow '" + workflowName + "' in " + storeFile));
+                        + "run of workflow '" + storedName + "' in " + storeFile));
             } else {
                 run = history.run(given).orElseThrow(() -> new UsageException(flag + ": "
                         + (given.equals(SqliteRunHistory.LATEST) ? "no runs" : "no run '" + given + "'") + " in "
@@ -300,9 +315,9 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("--retry-failed: run " + run.runId() + " did not finish ("
                     + run.status().wireName() + "); continue it with --resume " + run.runId());
         }
-        if (!force && !run.workflow().equals(workflowName)) {
+        if (!force && !run.workflow().equals(storedName)) {
             throw new UsageException(flag + ": run " + run.runId() + " is of workflow '" + run.workflow()
-                    + "', not '" + workflowName + "' (use --force to resume it anyway)");
+                    + "', not '" + storedName + "' (use --force to resume it anyway)");
         }
         if (!force && run.definitionHash().isPresent() && !run.definitionHash().get().equals(hash)) {
             throw new UsageException(flag + ": the workflow changed since run " + run.runId()
@@ -398,7 +413,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (WorkflowFileException e) {
             throw new UsageException(e.getMessage());
         }
-        MultiProcessWorkflow.Builder b = MultiProcessWorkflow.builder();
+        secrets = def.secrets();
+        MultiProcessWorkflow.Builder b = MultiProcessWorkflow.builder().secrets(secrets);
         set(given + ": name", () -> b.name(def.name()));
         Settings s = settings(b, Optional.of(def), given, storePath);
         List<Agent> agents = new ArrayList<>();
@@ -771,6 +787,10 @@ final class RunCommand implements Callable<Integer> {
 
         RunningAttempts running = new RunningAttempts();
         plan.builder().listener(running);
+        if (plan.total() >= 0) {
+            // So that the store counts what a run cut short never read from its inputs as pending.
+            plan.builder().expectedTasks(plan.total());
+        }
         MultiProcessWorkflow workflow;
         try {
             workflow = plan.builder().build();
@@ -844,16 +864,16 @@ final class RunCommand implements Callable<Integer> {
             return interruptions.interrupted() ? ExitCode.INTERRUPTED : ExitCode.TASKS_FAILED;
         }
         Optional<RuntimeException> inputFailure = plan.tasks().failure();
-        inputFailure.ifPresent(e -> originalErr.println("mpflow: " + describeInputFailure(e)));
+        inputFailure.ifPresent(e -> originalErr.println("mpflow: " + secrets.mask(describeInputFailure(e))));
         // Tasks the run never took (it stopped first) have no result; say how many when the total is known.
         long notStarted = plan.total() >= 0
                 ? plan.total() - summary.total() - summary.skipped() - summary.leftOut() : 0;
-        originalErr.println("mpflow: " + summaryLine(summary)
+        originalErr.println("mpflow: " + secrets.mask(summaryLine(summary)
                 + (notStarted > 0 ? "; " + notStarted + " not started" : "")
-                + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse(""));
+                + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse("")));
         boolean haltedByPolicy = haltReason.isPresent() && !interruptions.stoppedTheRun();
         if (haltedByPolicy) {
-            originalErr.println("mpflow: halted: " + haltReason.get());
+            originalErr.println("mpflow: halted: " + secrets.mask(haltReason.get()));
         }
         originalErr.flush();
         if (interruptions.interrupted()) {

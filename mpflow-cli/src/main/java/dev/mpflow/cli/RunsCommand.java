@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
         versionProvider = MpflowCommand.Version.class,
         description = {
             "Lists the saved runs, newest first.",
-            "One line per run: id, workflow, start (local time), duration, status and how many tasks succeeded, "
-                    + "failed and were cancelled (so far, for a run still going).",
+            "One line per run: id, workflow, start (local time), duration, status, its tasks and how many of them "
+                    + "succeeded, failed and are pending: not started (or not even read from the inputs, for a run "
+                    + "cut short), unfinished or cancelled. They add up to the tasks; for a run still going, so far.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -56,12 +57,12 @@ final class RunsCommand implements Callable<Integer> {
                 out.println(mapper.writeValueAsString(fields(r)));
             }
         } else {
-            Columns table = new Columns(false, false, false, true, false, true, true, true);
-            table.add("RUN", "WORKFLOW", "STARTED", "DURATION", "STATUS", "SUCCEEDED", "FAILED", "CANCELLED");
+            Columns table = new Columns(false, false, false, true, false, true, true, true, true);
+            table.add("RUN", "WORKFLOW", "STARTED", "DURATION", "STATUS", "TASKS", "SUCCEEDED", "FAILED", "PENDING");
             for (StoredRun r : runs) {
                 table.add(r.runId(), r.workflow(), History.localTime(r.startedAt()),
-                        History.duration(History.duration(r)), r.status().wireName(), Long.toString(r.succeeded()),
-                        Long.toString(r.failed()), Long.toString(r.cancelled()));
+                        History.duration(History.duration(r)), r.status().wireName(), Long.toString(r.tasks()),
+                        Long.toString(r.succeeded()), Long.toString(r.failed()), Long.toString(r.pending()));
             }
             table.lines(0).forEach(out::println);
         }
@@ -77,8 +78,10 @@ final class RunsCommand implements Callable<Integer> {
         m.put("startedAt", r.startedAt().toString());
         m.put("endedAt", r.endedAt().map(Object::toString).orElse(null));
         m.put("durationMs", History.duration(r).toMillis());
+        m.put("tasks", r.tasks());
         m.put("succeeded", r.succeeded());
         m.put("failed", r.failed());
+        m.put("pending", r.pending());
         m.put("cancelled", r.cancelled());
         m.put("retried", r.retried());
         m.put("skipped", r.skipped());

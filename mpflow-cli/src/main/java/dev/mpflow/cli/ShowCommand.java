@@ -7,9 +7,12 @@ import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoredAttempt;
 import dev.mpflow.store.sqlite.StoredResult;
 import dev.mpflow.store.sqlite.StoredRun;
+import dev.mpflow.store.sqlite.StoredTask;
 import java.io.PrintStream;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,10 +24,11 @@ import picocli.CommandLine.Parameters;
         versionProvider = MpflowCommand.Version.class,
         description = {
             "Shows a run, or one task of it, in detail.",
-            "A run: its workflow, status, times, counts, halt reason, host and settings, then one line per task "
-                    + "(status, attempts, duration, result or error).",
+            "A run: its workflow, status, times, counts (its tasks: succeeded, failed and pending), halt reason, "
+                    + "host and settings, then one line per task (status, attempts, duration, result or error); "
+                    + "tasks that never finished are pending.",
             "With TASK, that task's results with every attempt (number, worker pid, times, outcome, error) and "
-                    + "the output its last attempt captured.",
+                    + "the output each attempt captured.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -42,6 +46,9 @@ final class ShowCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "PATH", description = "The store file (default: .mpflow/runs.db).")
     String store;
 
+    /** The status shown for a task without a final result. */
+    private static final String PENDING = "pending";
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = History.out();
@@ -50,20 +57,29 @@ final class ShowCommand implements Callable<Integer> {
         try (SqliteRunHistory history = History.open(store)) {
             StoredRun run = History.run(history, runId);
             if (task == null) {
-                showRun(out, run, history.results(run.runId()), width);
+                showRun(out, run, history.results(run.runId()), history.tasks(run.runId()), width);
             } else {
                 List<StoredResult> results = history.results(run.runId(), task);
-                if (results.isEmpty()) {
+                List<StoredTask> pending = withoutResult(history.tasks(run.runId(), task), results);
+                if (results.isEmpty() && pending.isEmpty()) {
                     throw new UsageException("no task '" + task + "' in run " + run.runId());
                 }
-                showTask(out, results, history.attempts(run.runId(), task), width);
+                showTask(out, results, pending, history.attempts(run.runId(), task), width);
             }
         }
         out.flush();
         return ExitCode.OK;
     }
 
-    private static void showRun(PrintStream out, StoredRun run, List<StoredResult> results, int width) {
+    /** The tasks that have no final result: never started, or their process died before they ended. */
+    private static List<StoredTask> withoutResult(List<StoredTask> tasks, List<StoredResult> results) {
+        Set<String> done = new HashSet<>();
+        results.forEach(r -> done.add(r.taskKey()));
+        return tasks.stream().filter(t -> !done.contains(t.taskKey())).toList();
+    }
+
+    private static void showRun(PrintStream out, StoredRun run, List<StoredResult> results, List<StoredTask> tasks,
+            int width) {
         Columns header = new Columns();
         header.add("run", run.runId());
         header.add("workflow", run.workflow());
@@ -71,22 +87,33 @@ final class ShowCommand implements Callable<Integer> {
         header.add("started", History.localTime(run.startedAt()));
         header.add("ended", run.endedAt().map(History::localTime).orElse("-"));
         header.add("duration", History.duration(History.duration(run)));
-        header.add("tasks", run.succeeded() + " succeeded, " + run.failed() + " failed, " + run.cancelled()
-                + " cancelled, " + run.retried() + " retried" + (run.skipped() > 0
-                        ? ", " + run.skipped() + " skipped (done earlier)" : ""));
+        header.add("tasks", run.tasks() + ": " + run.succeeded() + " succeeded, " + run.failed() + " failed, "
+                + run.pending() + " pending" + (run.cancelled() > 0 ? " (" + run.cancelled() + " cancelled)" : "")
+                + ", " + run.retried() + " retried"
+                + (run.skipped() > 0 ? ", " + run.skipped() + " skipped (done earlier)" : ""));
         run.haltReason().ifPresent(reason -> header.add("halted", reason));
         header.add("host", run.host());
         header.add("agents", run.agents().isEmpty() ? "-" : String.join(", ", run.agents()));
         header.add("settings", run.settings());
         header.lines(width).forEach(out::println);
         out.println();
-        Columns tasks = new Columns(false, true, true, false, false);
-        tasks.add("STATUS", "ATTEMPTS", "DURATION", "TASK", "RESULT");
+        Columns lines = new Columns(false, true, true, false, false);
+        lines.add("STATUS", "ATTEMPTS", "DURATION", "TASK", "RESULT");
         for (StoredResult r : results) {
-            tasks.add(r.status().wireName(), Integer.toString(r.attempts()), History.duration(r.duration()),
+            lines.add(r.status().wireName(), Integer.toString(r.attempts()), History.duration(r.duration()),
                     r.task() + r.agent().map(a -> " [" + a + "]").orElse(""), outcome(r));
         }
-        tasks.lines(width).forEach(out::println);
+        List<StoredTask> pending = withoutResult(tasks, results);
+        for (StoredTask t : pending) {
+            lines.add(PENDING, "-", "-", t.task() + t.agent().map(a -> " [" + a + "]").orElse(""), "");
+        }
+        lines.lines(width).forEach(out::println);
+        // What the run's process had not even submitted when it stopped: known by count alone.
+        long notSubmitted = run.tasks() - results.size() - pending.size();
+        if (notSubmitted > 0) {
+            out.println("and " + notSubmitted + " more pending task" + (notSubmitted == 1 ? "" : "s")
+                    + ", not yet read from the inputs");
+        }
     }
 
     private static String outcome(StoredResult r) {
@@ -98,8 +125,8 @@ final class ShowCommand implements Callable<Integer> {
         return r.valueBytes().map(ResultValues::humanText).or(r::valueText);
     }
 
-    private static void showTask(PrintStream out, List<StoredResult> results, List<StoredAttempt> attempts,
-            int width) {
+    private static void showTask(PrintStream out, List<StoredResult> results, List<StoredTask> pending,
+            List<StoredAttempt> attempts, int width) {
         boolean first = true;
         for (StoredResult r : results) {
             if (!first) {
@@ -117,27 +144,68 @@ final class ShowCommand implements Callable<Integer> {
             header.add("duration", History.duration(r.duration()));
             header.add("worker", r.workerPid() == 0 ? "-" : "pid " + r.workerPid());
             value(r).ifPresent(v -> header.add("result", v));
+            r.valueSize().ifPresent(size -> header.add("size", size + " bytes"));
             r.error().ifPresent(e -> header.add("error", e.summary()));
             header.lines(width).forEach(out::println);
-            List<StoredAttempt> mine = attempts.stream()
-                    .filter(a -> a.agent().equals(r.agent()))
-                    .filter(a -> a.taskKey().isEmpty() || a.taskKey().get().equals(r.taskKey()))
-                    .toList();
-            if (!mine.isEmpty()) {
-                out.println();
-                Columns table = new Columns(true, true, false, false, true, false, false);
-                table.add("ATTEMPT", "PID", "STARTED", "ENDED", "DURATION", "OUTCOME", "ERROR");
-                for (StoredAttempt a : mine) {
-                    table.add(Integer.toString(a.attempt()), Long.toString(a.workerPid()),
-                            History.localTime(a.startedAt()), History.localTime(a.endedAt()),
-                            History.duration(java.time.Duration.between(a.startedAt(), a.endedAt())),
-                            a.status().wireName(), a.error().map(TaskError::summary).orElse(""));
+            List<StoredAttempt> mine = attemptsOf(attempts, r.agent(), r.taskKey());
+            attemptTable(out, mine, width);
+            // The last attempt's output is the result's, shown last; the earlier ones' before it.
+            for (StoredAttempt a : mine) {
+                if (a.attempt() != r.attempts()) {
+                    captured(out, "stdout of attempt " + a.attempt(), a.stdout());
+                    captured(out, "stderr of attempt " + a.attempt(), a.stderr());
                 }
-                table.lines(width).forEach(out::println);
             }
             captured(out, "stdout", r.stdout());
             captured(out, "stderr", r.stderr());
         }
+        for (StoredTask t : pending) {
+            if (!first) {
+                out.println();
+            }
+            first = false;
+            Columns header = new Columns();
+            header.add("task", t.task());
+            t.agent().ifPresent(a -> header.add("agent", a));
+            header.add("input", t.input());
+            header.add("status", PENDING + " (not started, or its run stopped before it ended)");
+            t.priority().ifPresent(p -> header.add("priority", Integer.toString(p)));
+            header.lines(width).forEach(out::println);
+            List<StoredAttempt> mine = attemptsOf(attempts, t.agent(), t.taskKey());
+            attemptTable(out, mine, width);
+            for (StoredAttempt a : mine) {
+                captured(out, "stdout of attempt " + a.attempt(), a.stdout());
+                captured(out, "stderr of attempt " + a.attempt(), a.stderr());
+            }
+        }
+    }
+
+    /**
+     * The attempts of one task: same agent, and its key, or none yet (an attempt gets its task's key when the
+     * result is recorded, so those of an unfinished task have none).
+     */
+    private static List<StoredAttempt> attemptsOf(List<StoredAttempt> attempts, Optional<String> agent,
+            String taskKey) {
+        return attempts.stream()
+                .filter(a -> a.agent().equals(agent))
+                .filter(a -> a.taskKey().isEmpty() || a.taskKey().get().equals(taskKey))
+                .toList();
+    }
+
+    private static void attemptTable(PrintStream out, List<StoredAttempt> attempts, int width) {
+        if (attempts.isEmpty()) {
+            return;
+        }
+        out.println();
+        Columns table = new Columns(true, true, false, false, true, false, false);
+        table.add("ATTEMPT", "PID", "STARTED", "ENDED", "DURATION", "OUTCOME", "ERROR");
+        for (StoredAttempt a : attempts) {
+            table.add(Integer.toString(a.attempt()), Long.toString(a.workerPid()),
+                    History.localTime(a.startedAt()), History.localTime(a.endedAt()),
+                    History.duration(java.time.Duration.between(a.startedAt(), a.endedAt())),
+                    a.status().wireName(), a.error().map(TaskError::summary).orElse(""));
+        }
+        table.lines(width).forEach(out::println);
     }
 
     /** Captured output as it was printed, each line indented; nothing when there was none. */

@@ -219,7 +219,7 @@ class CommandLineIT {
         assertUsageError(Cli.run(dir, "", "run", "wf.yaml"),
                 "mpflow: wf.yaml:2: unknown field 'maxWorker' (did you mean 'maxWorkers'?); allowed: "
                         + "name, maxWorkers, autosave, store, retries, retry, timeout, halt, deadline, grace, "
-                        + "captureLimit, maxResultSize, mode, agents, tasks");
+                        + "captureLimit, maxResultSize, mode, secrets, agents, tasks");
     }
 
     @Test

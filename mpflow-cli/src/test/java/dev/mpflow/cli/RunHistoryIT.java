@@ -196,6 +196,8 @@ class RunHistoryIT {
         assertThat(runs()).singleElement().satisfies(r -> {
             assertThat(r.status()).isEqualTo(StoredRun.Status.FINISHED);
             assertThat(r.succeeded()).isEqualTo(5);
+            // The inputs added since are not tasks of the run, not even pending ones.
+            assertThat(List.of(r.tasks(), r.succeeded(), r.failed(), r.pending())).containsExactly(5L, 5L, 0L, 0L);
         });
     }
 
@@ -292,7 +294,7 @@ class RunHistoryIT {
             assertThat(history.attempts(run.runId())).hasSize(3).extracting(a -> a.taskKey().orElseThrow())
                     .containsExactlyInAnyOrderElementsOf(stored.stream().map(StoredResult::taskKey).toList());
         }
-        assertThat(mpflow("runs", "--store", "plain.db").stdoutLines().get(1)).matches(".* finished +3 +0 +0");
+        assertThat(mpflow("runs", "--store", "plain.db").stdoutLines().get(1)).matches(".* finished +3 +3 +0 +0");
 
         // The first run of each input succeeds, a later one fails until the marker exists: with one worker, the
         // second a fails.
@@ -306,6 +308,9 @@ class RunHistoryIT {
         String runId = runs().get(0).runId();
         assertThat(results(runId)).extracting(StoredResult::input, StoredResult::status).containsExactlyInAnyOrder(
                 tuple("a", TaskStatus.SUCCEEDED), tuple("a", TaskStatus.FAILED), tuple("b", TaskStatus.SUCCEEDED));
+        // Each occurrence is a task of the run of its own: three tasks, one of them failed.
+        assertThat(runs()).singleElement().satisfies(r -> assertThat(List.of(r.tasks(), r.succeeded(), r.failed(),
+                r.pending())).containsExactly(3L, 2L, 1L, 0L));
 
         Files.writeString(dir.resolve("marker"), "");
         Cli.Result resumed = mpflow("run", "-j", "1", "--resume", runId, "--store", "runs.db", "--inputs",
@@ -318,7 +323,8 @@ class RunHistoryIT {
                 .matches("mpflow: 1 succeeded, 0 failed, 2 skipped \\(done earlier\\), 0" + SUMMARY_TIME);
         assertThat(executions()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 3L, "b", 1L));
         assertThat(results(runId)).hasSize(3).allSatisfy(r -> assertThat(r.succeeded()).isTrue());
-        assertThat(runs()).singleElement().satisfies(r -> assertThat(r.succeeded()).isEqualTo(3));
+        assertThat(runs()).singleElement().satisfies(r -> assertThat(List.of(r.tasks(), r.succeeded(), r.failed(),
+                r.pending())).containsExactly(3L, 3L, 0L, 0L));
     }
 
     @Test
@@ -376,10 +382,10 @@ class RunHistoryIT {
         assertThat(list.exitCode()).as(list.stderr()).isZero();
         List<String> lines = list.stdoutLines();
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).matches("RUN +WORKFLOW +STARTED +DURATION +STATUS +SUCCEEDED +FAILED +CANCELLED");
+        assertThat(lines.get(0)).matches("RUN +WORKFLOW +STARTED +DURATION +STATUS +TASKS +SUCCEEDED +FAILED +PENDING");
         for (int i = 1; i < 3; i++) {
             assertThat(lines.get(i)).startsWith(stored.get(i - 1).runId() + " ")
-                    .matches("\\S+ +history +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\d+\\.\\ds +finished +1 +1 +0");
+                    .matches("\\S+ +history +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\d+\\.\\ds +finished +2 +1 +1 +0");
             assertThat(lines.get(i).indexOf("finished")).isEqualTo(lines.get(0).indexOf("STATUS"));
             assertThat(lines.get(i)).hasSameSizeAs(lines.get(0));
         }
@@ -393,7 +399,7 @@ class RunHistoryIT {
         Cli.Result show = mpflow("show", "latest", "--store", "runs.db");
         assertThat(show.exitCode()).as(show.stderr()).isZero();
         assertThat(show.stdoutLines()).contains("run       " + newest, "workflow  history", "status    finished",
-                "tasks     1 succeeded, 1 failed, 0 cancelled, 0 retried", "agents    say");
+                "tasks     2: 1 succeeded, 1 failed, 0 pending, 0 retried", "agents    say");
         assertThat(show.stdoutLines()).anySatisfy(l -> assertThat(l).matches(
                 "succeeded +1 +\\d+\\.\\ds +good \\[say\\] +good, \"quoted\""));
         assertThat(show.stdoutLines()).anySatisfy(l -> assertThat(l).matches(
@@ -440,6 +446,82 @@ class RunHistoryIT {
         assertThat(runs()).extracting(StoredRun::runId).containsExactly(newest);
         assertThat(mpflow("gc", "--keep", "1", "--store", "runs.db").stdoutLines())
                 .containsExactly("removed 0 runs, kept the newest 1");
+    }
+
+    @Test
+    void aRunKilledHalfWayCountsWhatItDidNotFinishAsPendingAndItsResumeRunsThatAlone() throws Exception {
+        StringBuilder inputs = new StringBuilder();
+        for (int i = 1; i <= 300; i++) {
+            inputs.append(i).append('\n');
+        }
+        write("inputs.txt", inputs.toString());
+        // The first 57 are quick; the others sleep until the file resumed exists, so the kill finds them unfinished.
+        write("wf.yaml", """
+                name: many
+                maxWorkers: 2
+                retries: 0
+                agents:
+                  - name: work
+                    command: sh -c 'echo $0 >> count.txt; if [ "$0" -gt 57 ] && [ ! -f resumed ]; then sleep 60; fi; echo "done $0"' {}
+                tasks:
+                  - inputs: inputs.txt
+                """);
+        try (Cli.Running running = Cli.Running.start(Cli.builder(dir, "run", "wf.yaml", "--store", "runs.db"))) {
+            running.until("57 successes are committed", Duration.ofSeconds(90), () -> committedSuccesses() == 57);
+            running.process.destroyForcibly().waitFor();
+        }
+
+        StoredRun killed = runs().get(0);
+        assertThat(killed.status()).isEqualTo(StoredRun.Status.RUNNING);
+        assertThat(List.of(killed.tasks(), killed.succeeded(), killed.failed(), killed.pending()))
+                .containsExactly(300L, 57L, 0L, 243L);
+        Cli.Result list = mpflow("runs", "--store", "runs.db");
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        assertThat(list.stdoutLines().get(1)).startsWith(killed.runId() + " ").matches(".* running +300 +57 +0 +243");
+        JsonNode runJson = json(mpflow("runs", "--store", "runs.db", "--output", "jsonl").stdout()).get(0);
+        assertThat(List.of(runJson.get("tasks").asLong(), runJson.get("succeeded").asLong(),
+                runJson.get("failed").asLong(), runJson.get("pending").asLong())).containsExactly(300L, 57L, 0L, 243L);
+
+        // show: the tasks it submitted and never finished are listed as pending; the rest it never read, by count.
+        Cli.Result show = mpflow("show", "latest", "--store", "runs.db");
+        assertThat(show.exitCode()).as(show.stderr()).isZero();
+        assertThat(show.stdoutLines()).contains("tasks     300: 57 succeeded, 0 failed, 243 pending, 0 retried");
+        long listedPending = show.stdoutLines().stream().filter(l -> l.matches("pending +- +- +\\d+ \\[work\\]"))
+                .count();
+        assertThat(listedPending).isBetween(2L, 243L);
+        if (listedPending < 243) {
+            assertThat(show.stdoutLines()).contains("and " + (243 - listedPending)
+                    + " more pending tasks, not yet read from the inputs");
+        }
+        Cli.Result running = mpflow("show", "latest", "58", "--store", "runs.db");
+        assertThat(running.exitCode()).as(running.stderr()).isZero();
+        assertThat(running.stdoutLines()).contains("task      58", "agent     work", "input     58",
+                "status    pending (not started, or its run stopped before it ended)", "priority  0");
+
+        Files.writeString(dir.resolve("resumed"), "");
+        Cli.Result resumed = mpflow("run", "wf.yaml", "--resume", "--store", "runs.db");
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        assertThat(resumed.stdoutLines()).hasSize(243);
+        assertThat(executions().entrySet()).filteredOn(e -> Integer.parseInt(e.getKey()) <= 57)
+                .allSatisfy(e -> assertThat(e.getValue()).isEqualTo(1L));
+        StoredRun done = runs().get(0);
+        assertThat(done.status()).isEqualTo(StoredRun.Status.FINISHED);
+        assertThat(List.of(done.tasks(), done.succeeded(), done.failed(), done.pending()))
+                .containsExactly(300L, 300L, 0L, 0L);
+        assertThat(mpflow("runs", "--store", "runs.db").stdoutLines().get(1)).matches(".* finished +300 +300 +0 +0");
+    }
+
+    /** The successes committed so far in the latest run of runs.db; 0 before the file has one. */
+    private long committedSuccesses() {
+        if (!Files.exists(dir.resolve("runs.db"))) {
+            return 0;
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            return history.run(SqliteRunHistory.LATEST).map(StoredRun::succeeded).orElse(0L);
+        } catch (RuntimeException e) {
+            // The store is being created: its schema is not there yet.
+            return 0;
+        }
     }
 
     @Test

@@ -14,6 +14,17 @@ public interface WorkflowListener {
     default void runStarted(RunInfo run) {
     }
 
+    /**
+     * A job of the run was submitted: called once per job (a task, or a task and one agent in a fan-out), on the
+     * submitting thread, before its first attempt and before its {@link #taskFinished}. A job that a resumed run
+     * skips because an earlier process did it is reported too, with {@link SubmittedTask#doneEarlier()} set; it
+     * gets no attempt and no {@code taskFinished}. A task that retrying an earlier run's failures leaves out
+     * ({@link dev.mpflow.TaskStatus#SKIPPED}) is not a task of the run and is not reported, nor is any chunk of a
+     * {@code map}. Tasks may be submitted at 100,000 a second and more: return at once.
+     */
+    default void taskSubmitted(SubmittedTask task) {
+    }
+
     /** An attempt was sent to a worker process. */
     default void attemptStarted(String runId, String task, int attempt, long workerPid) {
     }

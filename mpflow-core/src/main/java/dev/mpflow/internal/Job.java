@@ -69,14 +69,6 @@ public record Job(String task, String agentName, String input, int priority, lon
         return chunk != null ? chunk : input.getBytes(StandardCharsets.UTF_8);
     }
 
-    /**
-     * The task's {@link dev.mpflow.TaskKey}, its occurrence included. Computed when asked rather than kept: a
-     * million queued jobs would otherwise hold a million keys.
-     */
-    public String key() {
-        return dev.mpflow.TaskKey.of(task, agent(), input, occurrence);
-    }
-
     /** The task and agent, for log lines: {@code 'hash' (agent sha256)}. */
     public String label() {
         return agentName != null ? "'" + task + "' (agent " + agentName + ")" : "'" + task + "'";

@@ -6,14 +6,13 @@ import dev.mpflow.RetrySettings;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns {@link RetrySettings} into Failsafe retry policies over attempt outcomes. Policies are thread-safe and
  * reusable, so one is built per distinct settings and shared by every job that uses them.
  */
 final class RetryPolicies {
-    private static final Logger log = LoggerFactory.getLogger(RetryPolicies.class);
+    private static final Logger log = MaskedLogging.logger(RetryPolicies.class);
     private final Map<RetrySettings, RetryPolicy<AttemptOutcome>> policies = new ConcurrentHashMap<>();
 
     RetryPolicy<AttemptOutcome> forSettings(RetrySettings settings) {

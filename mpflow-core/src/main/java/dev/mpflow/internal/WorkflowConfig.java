@@ -3,12 +3,14 @@ package dev.mpflow.internal;
 import dev.mpflow.Agent;
 import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
+import dev.mpflow.Secrets;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A workflow's settings, validated and frozen by the public builder.
@@ -34,13 +36,15 @@ import java.util.Optional;
  * @param completed what that run already did
  * @param onlyFailed whether only the tasks that run has a failed result of are run (the others are skipped)
  * @param definitionHash a hash of the workflow's definition, if the caller gives one
+ * @param expectedTasks how many jobs the caller is going to submit, if it said
+ * @param secrets what must be masked in everything the workflow reports
  */
 public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, RetrySettings retry,
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
         int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
         Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed, boolean onlyFailed,
-        Optional<String> definitionHash) {
+        Optional<String> definitionHash, OptionalLong expectedTasks, Secrets secrets) {
     public WorkflowConfig {
         agents = List.copyOf(agents);
         listeners = List.copyOf(listeners);

@@ -15,6 +15,7 @@ import dev.mpflow.WorkflowClosedException;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.internal.worker.AttemptCallback;
 import dev.mpflow.internal.worker.PoolConfig;
@@ -30,6 +31,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,7 +41,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The machinery behind {@link dev.mpflow.MultiProcessWorkflow}: turns tasks into jobs, runs each job's attempts in
@@ -51,11 +52,13 @@ import org.slf4j.LoggerFactory;
  * {@code taskFinished} to listeners → returned to the caller.
  */
 public final class WorkflowRuntime implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(WorkflowRuntime.class);
+    private static final Logger log = MaskedLogging.logger(WorkflowRuntime.class);
     private static final DateTimeFormatter RUN_ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final WorkflowConfig config;
+    /** What every event, result and log line of the run goes through on its way out. */
+    private final Masking masking;
     private final Listeners listeners;
     private final ScheduledExecutorService timer;
     private final WorkerPool pool;
@@ -77,15 +80,19 @@ public final class WorkflowRuntime implements AutoCloseable {
 
     public WorkflowRuntime(WorkflowConfig config) {
         this.config = config;
+        this.masking = new Masking(config.secrets());
         List<WorkflowListener> all = new ArrayList<>(config.listeners());
         config.store().ifPresent(all::add);
-        this.listeners = new Listeners(all);
+        this.listeners = new Listeners(all, masking);
         Instant now = Instant.now();
         String runId = config.resumeRunId().orElseGet(() -> RUN_ID_TIME.format(now) + "-"
                 + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
-        this.run = new RunInfo(runId, config.name(), now, config.maxWorkers(),
+        // A run that retries failed tasks runs none but those it has: what it does not have is left out, not pending,
+        // so a count of what the caller submits says nothing of its tasks.
+        this.run = masking.run(new RunInfo(runId, config.name(), now, config.maxWorkers(),
                 config.agents().stream().map(Agent::name).toList(), describeSettings(config),
-                config.definitionHash(), config.resumeRunId().isPresent());
+                config.definitionHash(), config.resumeRunId().isPresent(),
+                config.onlyFailed() ? OptionalLong.empty() : config.expectedTasks()));
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "mpflow-timer");
             thread.setDaemon(true);
@@ -93,7 +100,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         });
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
-        log.info("workflow '{}' {} run {}: {}", config.name(), run.resumed() ? "resuming" : "starting",
+        log.info("workflow '{}' {} run {}: {}", run.workflowName(), run.resumed() ? "resuming" : "starting",
                 run.runId(), run.settings());
         for (int i = 0; i < config.agents().size(); i++) {
             // The name only: a command line may hold values (tokens, passwords) that must not reach a log.
@@ -144,34 +151,42 @@ public final class WorkflowRuntime implements AutoCloseable {
     private CompletableFuture<TaskResult> submit(Task task, List<Agent> agents, Optional<String> agentLabel) {
         startRunOnce();
         Instant submitted = Instant.now();
-        // The same task given again in this run is a task of its own, known by its occurrence.
-        int occurrence = occurrences.next(Occurrences.identityHash(task.name(), agentLabel, task.input()));
+        // The same task given again in this run is a task of its own, known by its occurrence. Counted over the
+        // identity as it is reported (masked), so that two tasks that differ only in a secret, which the store
+        // cannot tell apart, are two occurrences with keys of their own.
+        int occurrence = occurrences.next(Occurrences.identityHash(masking.text(task.name()),
+                masking.text(agentLabel), masking.text(task.input())));
         CompletedTasks earlier = config.completed();
         if (earlier != CompletedTasks.NONE) {
-            String key = TaskKey.of(task.name(), agentLabel, task.input(), occurrence);
+            String key = key(task.name(), agentLabel, task.input(), occurrence);
             if (earlier.contains(key)) {
-                // Done in an earlier run of this one: not run again, and nothing new to record.
+                // Done in an earlier run of this one: not run again, and nothing new to record but its submission.
                 skipped.incrementAndGet();
-                return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
-                        TaskStatus.SUCCEEDED, earlier.value(key).orElse(null), Optional.empty(), 0, 0,
-                        submitted, submitted, "", "", occurrence));
+                listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(),
+                        task.priority(), true, occurrence));
+                return CompletableFuture.completedFuture(masking.result(new TaskResult(task.name(), agentLabel,
+                        task.input(), TaskStatus.SUCCEEDED, earlier.value(key).orElse(null), Optional.empty(), 0, 0,
+                        submitted, submitted, "", "", occurrence, 0)));
             }
             if (config.onlyFailed() && !earlier.failed(key)) {
-                // Not a task of the run whose failures are retried: not run, and not recorded as one of its tasks.
+                // Not a task of the run whose failures are retried: not run, and not recorded as one of its tasks
+                // (not even as submitted).
                 leftOut.incrementAndGet();
-                return CompletableFuture.completedFuture(new TaskResult(task.name(), agentLabel, task.input(),
-                        TaskStatus.SKIPPED, null, Optional.of(new TaskError(TaskStatus.SKIPPED_ERROR_TYPE, "not run: "
-                                + "only the failed tasks of run " + run.runId() + " are run again, and it has no "
-                                + "result of this task", "")), 0, 0, submitted, submitted, "", "", occurrence));
+                return CompletableFuture.completedFuture(masking.result(new TaskResult(task.name(), agentLabel,
+                        task.input(), TaskStatus.SKIPPED, null, Optional.of(new TaskError(TaskStatus.SKIPPED_ERROR_TYPE,
+                                "not run: only the failed tasks of run " + run.runId() + " are run again, and it has "
+                                + "no result of this task", "")), 0, 0, submitted, submitted, "", "", occurrence, 0)));
             }
         }
+        // Before anything can finish it, so that listeners know every task that was submitted, started or not.
+        listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(), task.priority(),
+                false, occurrence));
         String halted = haltReason;
         if (halted != null) {
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted,
-                    submitted, "", "", occurrence);
-            finish(r);
-            return CompletableFuture.completedFuture(r);
+                    submitted, "", "", occurrence, 0);
+            return CompletableFuture.completedFuture(finish(r));
         }
         WorkDefinition work;
         try {
@@ -181,9 +196,8 @@ public final class WorkflowRuntime implements AutoCloseable {
             log.warn("{}", e.getMessage());
             TaskResult r = new TaskResult(task.name(), agentLabel, task.input(), TaskStatus.FAILED, null,
                     Optional.of(new TaskError(NotSerializableValueException.class.getName(), e.getMessage(),
-                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "", occurrence);
-            finish(r);
-            return CompletableFuture.completedFuture(r);
+                            stackTrace(e))), 0, 0, submitted, Instant.now(), "", "", occurrence, 0);
+            return CompletableFuture.completedFuture(finish(r));
         }
         // A job's settings: the task's own, else its agent's when it runs one agent, else the workflow's.
         Optional<Agent> single = agents.size() == 1 ? Optional.of(agents.get(0)) : Optional.empty();
@@ -194,9 +208,22 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
 
     /**
+     * The task's identity as the store records it: the {@link TaskKey} of its masked name, agent and input and its
+     * occurrence, which is that of its (masked) result. Computed when needed, never kept with a queued job: a
+     * million queued jobs would otherwise hold a million keys.
+     */
+    private String key(String task, Optional<String> agent, String input, int occurrence) {
+        if (masking.isEmpty()) {
+            return TaskKey.of(task, agent, input, occurrence);
+        }
+        return TaskKey.of(masking.text(task), masking.text(agent), masking.text(input), occurrence);
+    }
+
+    /**
      * Submits the chunks of a {@code map}: one job per chunk of at most {@code chunkSize} elements, each running
      * {@code function} over its elements in one attempt. The function is serialized once for all of them. Chunks
-     * are retried and timed out like tasks, but not recorded: they are not tasks of the run.
+     * are retried and timed out like tasks, but not recorded and not reported to listeners: they are not tasks of
+     * the run. Their results are masked like a task's, each element's value on its own.
      *
      * @return one future per chunk, in order; each result's value is the list of the chunk's results
      */
@@ -209,9 +236,10 @@ public final class WorkflowRuntime implements AutoCloseable {
             String name = "map[" + from + ".." + (to - 1) + "]";
             String halted = haltReason;
             if (halted != null) {
-                chunks.add(CompletableFuture.completedFuture(new TaskResult(name, Optional.empty(), "",
-                        TaskStatus.CANCELLED, null, Optional.of(new TaskError(TaskCancelledException.class.getName(),
-                                halted, "")), 0, 0, submitted, submitted, "", "")));
+                chunks.add(CompletableFuture.completedFuture(masking.result(new TaskResult(name, Optional.empty(),
+                        "", TaskStatus.CANCELLED, null, Optional.of(new TaskError(
+                                TaskCancelledException.class.getName(), halted, "")), 0, 0, submitted, submitted, "",
+                        ""))));
                 continue;
             }
             WorkDefinition work;
@@ -227,9 +255,10 @@ public final class WorkflowRuntime implements AutoCloseable {
                                     + " is not serializable" : e.toString()), e);
                 }
             } catch (NotSerializableValueException e) {
-                chunks.add(CompletableFuture.completedFuture(new TaskResult(name, Optional.empty(), "",
-                        TaskStatus.FAILED, null, Optional.of(new TaskError(NotSerializableValueException.class.getName(),
-                                e.getMessage(), stackTrace(e))), 0, 0, submitted, Instant.now(), "", "")));
+                chunks.add(CompletableFuture.completedFuture(masking.result(new TaskResult(name, Optional.empty(),
+                        "", TaskStatus.FAILED, null, Optional.of(new TaskError(
+                                NotSerializableValueException.class.getName(), e.getMessage(), stackTrace(e))), 0, 0,
+                        submitted, Instant.now(), "", ""))));
                 continue;
             }
             Job job = Job.chunk(name, sequence.incrementAndGet(), config.timeout(), config.retry(), work, argument);
@@ -304,12 +333,10 @@ public final class WorkflowRuntime implements AutoCloseable {
                 log.error("internal error completing task {}", job.label(), e);
                 r = new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null,
                         Optional.of(new TaskError(e.getClass().getName(), "internal error: " + e, "")),
-                        Math.max(1, attempts), 0, Instant.now(), Instant.now(), "", "", job.occurrence());
+                        Math.max(1, attempts), 0, Instant.now(), Instant.now(), "", "", job.occurrence(), 0);
             }
-            if (job.kind() == Job.Kind.TASK) {
-                finish(r);
-            }
-            complete(r);
+            // The caller gets what the listeners got: masked. A map chunk has no listeners to tell.
+            complete(job.kind() == Job.Kind.TASK ? finish(r) : masking.chunkResult(r));
         }
     }
 
@@ -322,25 +349,27 @@ public final class WorkflowRuntime implements AutoCloseable {
             return;
         }
         listeners.attemptFinished(new AttemptRecord(run.runId(), job.task(), job.agent(), o.attempt(),
-                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o), Optional.of(job.key())));
+                o.workerPid(), o.startedAt(), o.endedAt(), o.status(), error(job, o), o.stdout(), o.stderr(),
+                Optional.of(key(job.task(), job.agent(), job.input(), job.occurrence()))));
     }
 
     private TaskResult toResult(Job job, AttemptOutcome o, Instant started) {
         Optional<String> agent = job.agent();
         if (!o.status().isSuccess()) {
             return new TaskResult(job.task(), agent, job.input(), o.status(), null, error(job, o), o.attempt(),
-                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
+                    o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(), 0);
         }
         try {
             Object value = job.kind() == Job.Kind.MAP_CHUNK ? ValueCodec.decodeList(o.value()) : ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(),
+                    o.value().length);
         } catch (Exception | LinkageError e) {
             // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
                     + " cannot be read in the coordinator: " + e.getMessage(), stackTrace(e));
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence());
+                    o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(), 0);
         }
     }
 
@@ -360,19 +389,21 @@ public final class WorkflowRuntime implements AutoCloseable {
         if (cause instanceof TaskCancelledException c) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), c.getMessage(), "")),
-                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "", job.occurrence());
+                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "", job.occurrence(), 0);
         }
         if (cause instanceof WorkflowClosedException) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), cause.getMessage(), "")),
-                    attemptsDone, 0, started, Instant.now(), "", "", job.occurrence());
+                    attemptsDone, 0, started, Instant.now(), "", "", job.occurrence(), 0);
         }
         TaskError error = new TaskError(cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause));
         return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                attemptsDone, 0, started, Instant.now(), "", "", job.occurrence());
+                attemptsDone, 0, started, Instant.now(), "", "", job.occurrence(), 0);
     }
 
-    private void finish(TaskResult r) {
+    /** Counts the result, masks it, tells the listeners and returns what they were told, for the caller. */
+    private TaskResult finish(TaskResult unmasked) {
+        TaskResult r = masking.result(unmasked);
         switch (r.status()) {
             case SUCCEEDED -> succeeded.incrementAndGet();
             case CANCELLED -> cancelled.incrementAndGet();
@@ -390,6 +421,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                         + policy + ")", policy.when() == HaltPolicy.When.NOW);
             }
         }
+        return r;
     }
 
     /**
@@ -441,7 +473,7 @@ public final class WorkflowRuntime implements AutoCloseable {
 
     private synchronized void startRunOnce() {
         if (closed) {
-            throw new WorkflowClosedException("workflow '" + config.name() + "' is closed");
+            throw new WorkflowClosedException("workflow '" + run.workflowName() + "' is closed");
         }
         if (!runStarted) {
             runStarted = true;
@@ -491,7 +523,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                 if (started) {
                     RunSummary s = summary();
                     log.info("workflow '{}' finished: {} succeeded, {} failed, {} cancelled, {} retried in {} ms",
-                            config.name(), s.succeeded(), s.failed(), s.cancelled(), s.retried(),
+                            run.workflowName(), s.succeeded(), s.failed(), s.cancelled(), s.retried(),
                             s.wallTime().toMillis());
                     listeners.runFinished(run, s);
                 }

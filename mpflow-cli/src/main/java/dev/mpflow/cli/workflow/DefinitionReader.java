@@ -2,6 +2,8 @@ package dev.mpflow.cli.workflow;
 
 import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
+import dev.mpflow.Secrets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -11,11 +13,14 @@ import java.util.OptionalLong;
 /** Turns the top-level mapping of a workflow file into a {@link WorkflowDefinition}, checking every field. */
 final class DefinitionReader {
     static final List<String> FIELDS = List.of("name", "maxWorkers", "autosave", "store", "retries", "retry",
-            "timeout", "halt", "deadline", "grace", "captureLimit", "maxResultSize", "mode", "agents", "tasks");
+            "timeout", "halt", "deadline", "grace", "captureLimit", "maxResultSize", "mode", "secrets", "agents",
+            "tasks");
 
     private final WorkflowSource source;
     private final Interpolator interpolator;
     private final Programs programs;
+    /** The values listed under {@code secrets}, as far as the file was read. */
+    private final List<String> listedSecrets = new ArrayList<>();
 
     DefinitionReader(WorkflowSource source, Interpolator interpolator, Programs programs) {
         this.source = source;
@@ -26,6 +31,8 @@ final class DefinitionReader {
     WorkflowDefinition read(YamlNode.Mapping root) throws WorkflowFileException {
         Fields top = Fields.of(source, interpolator, "", root, "a mapping");
         top.allowOnly(FIELDS);
+        // First, so that a problem found in any other field is reported with the secrets masked.
+        readSecrets(top);
         String name = top.nonEmptyText("name").orElseGet(() -> WorkflowFileLoader.defaultName(source.absolute()));
         OptionalInt maxWorkers = top.wholeNumber("maxWorkers", 1, Integer.MAX_VALUE);
         Optional<Boolean> autosave = top.bool("autosave");
@@ -64,7 +71,33 @@ final class DefinitionReader {
                 .agents(agents)
                 .taskSources(tasks.sources())
                 .taskRetries(tasks.retries())
+                .secrets(secretsSoFar())
                 .build();
+    }
+
+    /**
+     * What must be masked of what was read so far: the values listed under {@code secrets}, and every value taken
+     * from the environment long enough to be masked ({@value Secrets#MIN_LENGTH} characters); a shorter one would
+     * garble every line it occurs in and hides nothing.
+     */
+    Secrets secretsSoFar() {
+        List<String> all = new ArrayList<>(listedSecrets);
+        interpolator.environmentValues().stream().filter(v -> v.length() >= Secrets.MIN_LENGTH).forEach(all::add);
+        return Secrets.of(all);
+    }
+
+    private void readSecrets(Fields top) throws WorkflowFileException {
+        List<YamlNode> items = top.list("secrets");
+        for (int i = 0; i < items.size(); i++) {
+            String path = FieldPaths.element(top.pathOf("secrets"), i);
+            String value = top.text(items.get(i), path);
+            try {
+                Secrets.of(value);
+            } catch (IllegalArgumentException e) {
+                throw top.errorAt(items.get(i), path, e.getMessage());
+            }
+            listedSecrets.add(value);
+        }
     }
 
     private static Optional<HaltPolicy> halt(Fields top) throws WorkflowFileException {

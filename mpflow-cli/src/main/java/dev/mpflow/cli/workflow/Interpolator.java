@@ -1,5 +1,8 @@
 package dev.mpflow.cli.workflow;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -7,16 +10,25 @@ import java.util.function.UnaryOperator;
  * {@code ${user.dir}} (system properties of the running JVM) and {@code ${env.NAME}} (an environment variable).
  * <code>$${</code> writes a literal <code>${</code>; anything else, including the {@code {}} placeholder, is left
  * as written.
+ *
+ * <p>It remembers every value it took from the environment: those are secrets, masked in everything mpflow writes.
+ * Not thread-safe: one interpolator reads one file.
  */
 final class Interpolator {
     private static final String KNOWN = "${java.home}, ${user.home}, ${user.dir} or ${env.NAME}";
 
     private final UnaryOperator<String> environment;
     private final UnaryOperator<String> properties;
+    private final Set<String> environmentValues = new LinkedHashSet<>();
 
     Interpolator(UnaryOperator<String> environment, UnaryOperator<String> properties) {
         this.environment = environment;
         this.properties = properties;
+    }
+
+    /** Every value expanded from an environment variable so far, in the order first met. */
+    Set<String> environmentValues() {
+        return Collections.unmodifiableSet(environmentValues);
     }
 
     /** Expands from this process's environment and system properties. */
@@ -63,6 +75,7 @@ final class Interpolator {
             if (value == null) {
                 throw new IllegalArgumentException("environment variable " + name + " is not set");
             }
+            environmentValues.add(value);
             return value;
         }
         if (variable.equals("java.home") || variable.equals("user.home") || variable.equals("user.dir")) {

@@ -2,6 +2,7 @@ package dev.mpflow.cli.workflow;
 
 import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
+import dev.mpflow.Secrets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -39,6 +40,7 @@ public final class WorkflowDefinition {
     private final List<AgentSpec> agents;
     private final List<TaskSource> taskSources;
     private final List<TaskRetry> taskRetries;
+    private final Secrets secrets;
 
     private WorkflowDefinition(Builder b) {
         this.file = Objects.requireNonNull(b.file, "file");
@@ -58,6 +60,7 @@ public final class WorkflowDefinition {
         this.agents = List.copyOf(b.agents);
         this.taskSources = List.copyOf(b.taskSources);
         this.taskRetries = List.copyOf(b.taskRetries);
+        this.secrets = b.secrets;
     }
 
     static Builder builder(Path file, String name) {
@@ -135,6 +138,15 @@ public final class WorkflowDefinition {
     /** How tasks go through the agents; {@link Mode#PIPELINE} unless the file says otherwise. */
     public Mode mode() {
         return mode;
+    }
+
+    /**
+     * What must never be written out: the values listed under {@code secrets}, and the values the file took from
+     * environment variables ({@code ${env.NAME}}), those of fewer than {@value Secrets#MIN_LENGTH} characters
+     * excepted.
+     */
+    public Secrets secrets() {
+        return secrets;
     }
 
     /** The command agents, in the order declared; at least one. */
@@ -224,6 +236,7 @@ public final class WorkflowDefinition {
         private List<AgentSpec> agents = List.of();
         private List<TaskSource> taskSources = List.of();
         private List<TaskRetry> taskRetries = List.of();
+        private Secrets secrets = Secrets.NONE;
 
         private Builder(Path file, String name) {
             this.file = file;
@@ -302,6 +315,11 @@ public final class WorkflowDefinition {
 
         Builder taskRetries(List<TaskRetry> taskRetries) {
             this.taskRetries = taskRetries;
+            return this;
+        }
+
+        Builder secrets(Secrets secrets) {
+            this.secrets = secrets;
             return this;
         }
 

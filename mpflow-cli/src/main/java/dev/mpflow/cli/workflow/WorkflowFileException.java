@@ -1,5 +1,6 @@
 package dev.mpflow.cli.workflow;
 
+import dev.mpflow.Secrets;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -39,6 +40,17 @@ public final class WorkflowFileException extends Exception {
             sb.append(field).append(": ");
         }
         return sb.append(problem).toString();
+    }
+
+    /** This problem with {@code secrets} masked in it; itself when it shows none. */
+    WorkflowFileException masked(Secrets secrets) {
+        String masked = secrets.mask(problem);
+        if (masked.equals(problem)) {
+            return this;
+        }
+        WorkflowFileException e = new WorkflowFileException(file, line, field, masked, getCause());
+        e.setStackTrace(getStackTrace());
+        return e;
     }
 
     /** The workflow file, as the caller gave it to {@link WorkflowFileLoader#load}. */

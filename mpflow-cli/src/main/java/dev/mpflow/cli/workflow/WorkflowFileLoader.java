@@ -8,7 +8,8 @@ import java.util.Objects;
  * Loads workflow files. Everything is checked at load time, before anything runs: the YAML itself, the type and
  * range of every field, unknown fields (with a suggestion for a misspelt one), durations, duplicate agent and task
  * names, that every command agent's program can be found, that inputs files and glob directories exist, and that
- * every {@code ${env.NAME}} is set.
+ * every {@code ${env.NAME}} is set. A problem is reported with the secrets read so far masked
+ * ({@link WorkflowDefinition#secrets()}), since the message may quote a value that holds one.
  */
 public final class WorkflowFileLoader {
     private WorkflowFileLoader() {
@@ -29,7 +30,12 @@ public final class WorkflowFileLoader {
         Objects.requireNonNull(file, "file");
         WorkflowSource source = new WorkflowSource(file);
         YamlNode.Mapping root = YamlReader.read(source);
-        return new DefinitionReader(source, interpolator, programs).read(root);
+        DefinitionReader reader = new DefinitionReader(source, interpolator, programs);
+        try {
+            return reader.read(root);
+        } catch (WorkflowFileException e) {
+            throw e.masked(reader.secretsSoFar());
+        }
     }
 
     /** The file's name without a {@code .yaml} or {@code .yml} extension. */

@@ -20,6 +20,13 @@ class InterpolatorTest {
     }
 
     @Test
+    void remembersTheValuesItTookFromTheEnvironmentAndThoseAlone() {
+        assertThat(interpolator.environmentValues()).isEmpty();
+        interpolator.expand("${java.home} ${env.HOME} ${env.EMPTY} ${env.HOME}");
+        assertThat(interpolator.environmentValues()).containsExactly("/home/ada", "");
+    }
+
+    @Test
     void leavesEverythingElseAlone() {
         assertThat(interpolator.expand("cat {} $HOME $ {x} $")).isEqualTo("cat {} $HOME $ {x} $");
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every kind of invalid workflow file, with the exact message the user sees. */
 class WorkflowFileErrorsTest {
     private static final String TOP_FIELDS = "name, maxWorkers, autosave, store, retries, retry, timeout, halt, "
-            + "deadline, grace, captureLimit, maxResultSize, mode, agents, tasks";
+            + "deadline, grace, captureLimit, maxResultSize, mode, secrets, agents, tasks";
     private static final String RETRY_FIELDS = "delay, maxDelay, multiplier, jitter, retryOn, abortOn, "
             + "retryOnExitCodes, abortOnExitCodes, retryTimeouts, retryCrashes";
     private static final String AGENT = "agents:\n  - name: a\n    command: cat\n";

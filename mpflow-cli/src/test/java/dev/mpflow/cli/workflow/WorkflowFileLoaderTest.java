@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -40,6 +41,32 @@ class WorkflowFileLoaderTest {
 
     private static TaskSpec task(String name, String input) {
         return new TaskSpec(name, input, 0, Optional.empty());
+    }
+
+    @Test
+    void theSecretsAreTheValuesListedAndThoseFromTheEnvironmentSaveTooShortOnes() throws Exception {
+        Path file = dir.resolve("secret.yaml");
+        Files.writeString(file, """
+                name: job-${env.SHORT}
+                secrets:
+                  - ${env.KEY}
+                  - literal-value
+                agents:
+                  - name: a
+                    command: cat ${env.TOKEN}
+                tasks:
+                  - name: t
+                """);
+        Interpolator env = new Interpolator(Map.of("TOKEN", "tok-123456", "SHORT", "ab", "KEY", "key-9876")::get,
+                System::getProperty);
+
+        WorkflowDefinition wf = WorkflowFileLoader.load(file, env, Programs.system());
+
+        assertThat(wf.agents().get(0).command()).containsExactly("cat", "tok-123456");
+        assertThat(wf.name()).isEqualTo("job-ab");
+        assertThat(wf.secrets().size()).isEqualTo(3);
+        assertThat(wf.secrets().mask("tok-123456 key-9876 literal-value ab")).isEqualTo("*** *** *** ab");
+        assertThat(load("none.yaml", "tasks:\n  - name: t\n").secrets().isEmpty()).isTrue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.mpflow.TaskStatus;
 import dev.mpflow.WorkflowClosedException;
 import dev.mpflow.internal.AttemptOutcome;
 import dev.mpflow.internal.Job;
+import dev.mpflow.internal.MaskedLogging;
 import dev.mpflow.internal.WorkDefinition;
 import dev.mpflow.protocol.Define;
 import dev.mpflow.protocol.Captured;
@@ -45,7 +46,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A warm pool of worker JVMs and the scheduler that feeds them.
@@ -76,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * listeners are told and futures completed outside it too.
  */
 public final class WorkerPool implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+    private static final Logger log = MaskedLogging.logger(WorkerPool.class);
     private static final int MAX_FAILED_STARTS = 3;
     private static final int LOG_TAIL_CHARS = 2000;
     private static final String WORKER_MAIN = WorkerMain.class.getName();

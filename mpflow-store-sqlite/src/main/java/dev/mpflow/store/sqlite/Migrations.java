@@ -2,6 +2,7 @@ package dev.mpflow.store.sqlite;
 
 import dev.mpflow.MpflowException;
 import dev.mpflow.TaskKey;
+import dev.mpflow.spi.MaskingLoggers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.sqlite.Function;
 
 /**
@@ -34,7 +34,7 @@ import org.sqlite.Function;
  * {@link TaskKey#of} in Java: that is how rows written before keys existed get theirs.
  */
 final class Migrations {
-    private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+    private static final Logger log = MaskingLoggers.of(Migrations.class);
 
     private static final String DIRECTORY = "migrations/";
     private static final String INDEX = DIRECTORY + "index.txt";

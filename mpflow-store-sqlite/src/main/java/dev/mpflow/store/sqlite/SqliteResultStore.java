@@ -7,7 +7,9 @@ import dev.mpflow.TaskResult;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.spi.CompletedTasks;
+import dev.mpflow.spi.MaskingLoggers;
 import dev.mpflow.spi.ResultStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,21 +24,30 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ResultStore} writing runs, attempts and results to a SQLite file.
+ * A {@link ResultStore} writing runs, tasks, attempts and results to a SQLite file.
  *
  * <p>The listener methods only put the event on a queue and return. One daemon thread, {@value #WRITER_THREAD_NAME},
  * takes everything queued at once and writes it in a single transaction (group commit), so the cost of a commit is
  * shared by all the rows that arrived meanwhile. {@link #close()} writes whatever is still queued before it returns.
+ *
+ * <p>Every task is recorded as it is submitted ({@link #taskSubmitted}), in the same group commits, so that the
+ * file knows the tasks that never started; with the count the caller expected ({@link RunInfo#expectedTasks()}),
+ * it also knows how many were not submitted yet. A run's tasks are therefore its succeeded, failed and pending
+ * ones (never started, unfinished or cancelled), which add up.
  *
  * <p>A result counts as done only once its transaction is committed: {@link #completedTasks} reads committed rows
  * only, so after any crash every task is either committed as done or runs again on resume (at-least-once
@@ -60,7 +71,7 @@ public final class SqliteResultStore implements ResultStore {
     /** The name of the thread that writes to the database. */
     public static final String WRITER_THREAD_NAME = "mpflow-store-writer";
 
-    private static final Logger log = LoggerFactory.getLogger(SqliteResultStore.class);
+    private static final Logger log = MaskingLoggers.of(SqliteResultStore.class);
 
     /** The most events written in one transaction: bounds how long another writer of the file waits for the lock. */
     private static final int MAX_BATCH = 5_000;
@@ -73,30 +84,35 @@ public final class SqliteResultStore implements ResultStore {
 
     // A start of a run the store already holds is a resume: the run keeps its id, start and workflow name, and is
     // running again; the settings are those of the process that resumed it.
+    // The counts of submissions start again with each process: expected_tasks is that process's.
     private static final String INSERT_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
-                              definition_hash)
-            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, ?)
+                              definition_hash, expected_tasks, submitted)
+            VALUES (?, ?, ?, NULL, 'running', ?, ?, ?, ?, ?, ?, 0)
             ON CONFLICT (run_id) DO UPDATE SET ended_at = NULL, status = 'running', halt_reason = NULL, skipped = 0,
                 host = excluded.host, max_workers = excluded.max_workers, agents = excluded.agents,
                 settings = excluded.settings,
-                definition_hash = coalesce(excluded.definition_hash, runs.definition_hash)""";
+                definition_hash = coalesce(excluded.definition_hash, runs.definition_hash),
+                expected_tasks = excluded.expected_tasks, submitted = 0""";
     // An upsert, so that the end of a run is kept even if its start was never recorded here. The counts and the
     // status follow from the results, in the next two statements.
     private static final String FINISH_RUN = """
             INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents, settings,
-                              skipped, definition_hash)
-            VALUES (?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?)
+                              skipped, definition_hash, expected_tasks)
+            VALUES (?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (run_id) DO UPDATE SET ended_at = excluded.ended_at, skipped = excluded.skipped,
                 definition_hash = coalesce(excluded.definition_hash, runs.definition_hash)""";
-    // Totals over every process of the run: the results table holds one final result per task of the run.
+    // Totals over every process of the run: the results table holds one final result per task of the run, the tasks
+    // table one row per task; what the last process did not submit of what it expected is counted on top.
     private static final String COUNT_RUN = """
             UPDATE runs SET (succeeded, failed, cancelled, retried) = (
                 SELECT coalesce(sum(status = 'succeeded'), 0),
                        coalesce(sum(status NOT IN ('succeeded', 'cancelled')), 0),
                        coalesce(sum(status = 'cancelled'), 0),
                        coalesce(sum(attempts > 1), 0)
-                FROM results WHERE results.run_id = runs.run_id)
+                FROM results WHERE results.run_id = runs.run_id),
+                tasks = (SELECT count(*) FROM tasks WHERE tasks.run_id = runs.run_id)
+                        + max(0, coalesce(expected_tasks - submitted, 0))
             WHERE run_id = ?""";
     // Halted: this process stopped early (?1, the summary's halt reason), or tasks of the run remain cancelled (by
     // an earlier process, whose tasks this one was not all given again).
@@ -107,17 +123,27 @@ public final class SqliteResultStore implements ResultStore {
                                    WHEN cancelled > 0 THEN cancelled || ' task(s) of the run remain cancelled'
                               END
             WHERE run_id = ?2""";
+    // A task submitted again (a resume) keeps its row, with the priority it has now.
+    private static final String INSERT_TASK = """
+            INSERT INTO tasks (run_id, task_key, task, agent, input, priority) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, task_key) DO UPDATE SET priority = excluded.priority""";
+    // A result makes its task a task of the run even when its submission was never reported (a caller of the SPI
+    // that reports results alone), so that a run's results are always among its tasks.
+    private static final String INSERT_RESULT_TASK = """
+            INSERT INTO tasks (run_id, task_key, task, agent, input) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, task_key) DO NOTHING""";
+    private static final String COUNT_SUBMITTED = "UPDATE runs SET submitted = submitted + ? WHERE run_id = ?";
     private static final String INSERT_ATTEMPT = """
             INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status,
-                                  error_type, error_message, error_stack, task_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                  error_type, error_message, error_stack, task_key, stdout, stderr)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
     // At most one final result per task of a run: a later one replaces the earlier (and gets a new id, so that ids
     // keep the order in which results were recorded).
     private static final String INSERT_RESULT = """
             INSERT OR REPLACE INTO results (run_id, task, agent, input, status, value_text, value_type,
                                  error_type, error_message, error_stack, attempts, worker_pid,
-                                 started_at, ended_at, duration_ms, stdout, stderr, task_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                 started_at, ended_at, duration_ms, stdout, stderr, task_key, value_size)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
     // An attempt that does not carry its task's key gets it when the result arrives: every attempt of that run,
     // task and agent still without a key that ended by then (an earlier process's attempts included).
     private static final String KEY_ATTEMPTS = """
@@ -130,6 +156,9 @@ public final class SqliteResultStore implements ResultStore {
     private final PreparedStatement finishRun;
     private final PreparedStatement countRun;
     private final PreparedStatement settleRun;
+    private final PreparedStatement insertTask;
+    private final PreparedStatement insertResultTask;
+    private final PreparedStatement countSubmitted;
     private final PreparedStatement insertAttempt;
     private final PreparedStatement insertResult;
     private final PreparedStatement keyAttempts;
@@ -152,6 +181,11 @@ public final class SqliteResultStore implements ResultStore {
 
     // Written by the writer thread only; read by close() after joining it (join orders the accesses).
     private String hostName;
+    /**
+     * The runs whose submissions this store was told of: their results need no task row of their own, which saves
+     * a statement per result. A listener that reports submissions reports every one, before the task's result.
+     */
+    private final Set<String> runsWithSubmissions = new HashSet<>();
     private long failedEvents;
     private String firstFailure;
     private Throwable firstFailureCause;
@@ -163,6 +197,9 @@ public final class SqliteResultStore implements ResultStore {
         this.finishRun = connection.prepareStatement(FINISH_RUN);
         this.countRun = connection.prepareStatement(COUNT_RUN);
         this.settleRun = connection.prepareStatement(SETTLE_RUN);
+        this.insertTask = connection.prepareStatement(INSERT_TASK);
+        this.insertResultTask = connection.prepareStatement(INSERT_RESULT_TASK);
+        this.countSubmitted = connection.prepareStatement(COUNT_SUBMITTED);
         this.insertAttempt = connection.prepareStatement(INSERT_ATTEMPT);
         this.insertResult = connection.prepareStatement(INSERT_RESULT);
         this.keyAttempts = connection.prepareStatement(KEY_ATTEMPTS);
@@ -291,7 +328,13 @@ public final class SqliteResultStore implements ResultStore {
         submit(new RunStarted(Objects.requireNonNull(run, "run")));
     }
 
-    /** Records one finished attempt. */
+    /** Records a task as submitted, started or not; a done-earlier one is only counted. */
+    @Override
+    public void taskSubmitted(SubmittedTask task) {
+        submit(new TaskSubmitted(Objects.requireNonNull(task, "task")));
+    }
+
+    /** Records one finished attempt, with its captured output. */
     @Override
     public void attemptFinished(AttemptRecord attempt) {
         submit(new AttemptFinished(Objects.requireNonNull(attempt, "attempt")));
@@ -573,37 +616,69 @@ public final class SqliteResultStore implements ResultStore {
     /** Writes {@code events} in one transaction, with one batched statement per kind of row. */
     private void writeTransaction(List<Event> events) throws SQLException {
         int runs = 0;
+        int tasks = 0;
+        Map<String, Long> submissions = null;
         int ends = 0;
         int attempts = 0;
         int results = 0;
+        int resultTasks = 0;
         try {
             SqliteSupport.execute(connection, "BEGIN IMMEDIATE");
             for (Event event : events) {
                 if (event instanceof RunStarted e) {
                     bindRunStarted(e.run());
                     runs++;
+                } else if (event instanceof TaskSubmitted e) {
+                    if (!e.task().doneEarlier()) {
+                        bindTask(e.task());
+                        tasks++;
+                    }
+                    if (submissions == null) {
+                        submissions = new HashMap<>();
+                    }
+                    submissions.merge(e.task().runId(), 1L, Long::sum);
+                    runsWithSubmissions.add(e.task().runId());
                 } else if (event instanceof AttemptFinished e) {
                     bindAttempt(e.attempt());
                     attempts++;
                 } else if (event instanceof TaskFinished e) {
                     bindResult(e.runId(), e.result());
                     results++;
+                    if (!runsWithSubmissions.contains(e.runId())) {
+                        bindResultTask(e.runId(), e.result());
+                        resultTasks++;
+                    }
                 } else if (event instanceof RunFinished e) {
                     bindRunFinished(e.run(), e.summary());
                     ends++;
                 }
             }
-            // Rows referring to a run go after its insert, the keys of attempts after both the attempts and the
-            // results, and the run's end (whose counts come from the results) after everything else, whatever the
-            // order of the events within the batch.
+            // Rows referring to a run go after its insert, a task's submission before the row its result may add,
+            // the keys of attempts after both the attempts and the results, and the run's end (whose counts come
+            // from the tasks and results) after everything else, whatever the order of the events within the batch.
             if (runs > 0) {
                 insertRun.executeBatch();
+            }
+            if (tasks > 0) {
+                insertTask.executeBatch();
+            }
+            if (submissions != null) {
+                // One statement per run and batch, however many tasks: submissions come by the hundred thousand.
+                for (Map.Entry<String, Long> e : submissions.entrySet()) {
+                    countSubmitted.setLong(1, e.getValue());
+                    countSubmitted.setString(2, e.getKey());
+                    countSubmitted.addBatch();
+                }
+                countSubmitted.executeBatch();
             }
             if (attempts > 0) {
                 insertAttempt.executeBatch();
             }
             if (results > 0) {
                 insertResult.executeBatch();
+                if (resultTasks > 0) {
+                    insertResultTask.executeBatch();
+                }
                 keyAttempts.executeBatch();
             }
             if (ends > 0) {
@@ -613,8 +688,8 @@ public final class SqliteResultStore implements ResultStore {
             }
             SqliteSupport.execute(connection, "COMMIT");
         } finally {
-            for (PreparedStatement statement : List.of(insertRun, insertAttempt, insertResult, keyAttempts,
-                    finishRun, countRun, settleRun)) {
+            for (PreparedStatement statement : List.of(insertRun, insertTask, countSubmitted, insertAttempt,
+                    insertResult, insertResultTask, keyAttempts, finishRun, countRun, settleRun)) {
                 statement.clearBatch();
             }
         }
@@ -630,6 +705,7 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(6, SqliteSupport.agentsJson(run.agents()));
         s.setString(7, run.settings());
         setNullable(s, 8, run.definitionHash().orElse(null));
+        setNullable(s, 9, run.expectedTasks());
         s.addBatch();
     }
 
@@ -647,6 +723,7 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(8, run.settings());
         s.setLong(9, summary.skipped());
         setNullable(s, 10, run.definitionHash().orElse(null));
+        setNullable(s, 11, run.expectedTasks());
         s.addBatch();
 
         countRun.setString(1, run.runId());
@@ -655,6 +732,17 @@ public final class SqliteResultStore implements ResultStore {
         setNullable(settleRun, 1, summary.haltReason().orElse(null));
         settleRun.setString(2, run.runId());
         settleRun.addBatch();
+    }
+
+    private void bindTask(SubmittedTask t) throws SQLException {
+        PreparedStatement s = insertTask;
+        s.setString(1, t.runId());
+        s.setString(2, t.key());
+        s.setString(3, t.task());
+        setNullable(s, 4, t.agent().orElse(null));
+        s.setString(5, t.input());
+        s.setInt(6, t.priority());
+        s.addBatch();
     }
 
     private void bindAttempt(AttemptRecord a) throws SQLException {
@@ -669,6 +757,8 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(8, a.status().wireName());
         bindError(s, 9, a.error());
         setNullable(s, 12, a.taskKey().orElse(null));
+        s.setString(13, a.stdout());
+        s.setString(14, a.stderr());
         s.addBatch();
     }
 
@@ -692,6 +782,11 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(17, r.stderr());
         String key = r.key();
         s.setString(18, key);
+        if (r.succeeded() && r.valueSize() > 0) {
+            s.setLong(19, r.valueSize());
+        } else {
+            s.setNull(19, Types.INTEGER);
+        }
         s.addBatch();
 
         PreparedStatement k = keyAttempts;
@@ -703,11 +798,30 @@ public final class SqliteResultStore implements ResultStore {
         k.addBatch();
     }
 
+    private void bindResultTask(String runId, TaskResult r) throws SQLException {
+        PreparedStatement t = insertResultTask;
+        t.setString(1, runId);
+        t.setString(2, r.key());
+        t.setString(3, r.task());
+        setNullable(t, 4, r.agent().orElse(null));
+        t.setString(5, r.input());
+        t.addBatch();
+    }
+
     /** Binds the three error columns starting at {@code index}, all NULL when there is no error. */
     private static void bindError(PreparedStatement s, int index, Optional<TaskError> error) throws SQLException {
         setNullable(s, index, error.map(TaskError::type).orElse(null));
         setNullable(s, index + 1, error.map(TaskError::message).orElse(null));
         setNullable(s, index + 2, error.map(TaskError::remoteStackTrace).orElse(null));
+    }
+
+    private static void setNullable(PreparedStatement s, int index, OptionalLong value)
+            throws SQLException {
+        if (value.isPresent()) {
+            s.setLong(index, value.getAsLong());
+        } else {
+            s.setNull(index, Types.INTEGER);
+        }
     }
 
     private static void setNullable(PreparedStatement s, int index, String value) throws SQLException {
@@ -776,7 +890,8 @@ public final class SqliteResultStore implements ResultStore {
 
     // ---- the queued events ----
 
-    private sealed interface Event permits RunStarted, AttemptFinished, TaskFinished, RunFinished, Stop {
+    private sealed interface Event permits RunStarted, TaskSubmitted, AttemptFinished, TaskFinished, RunFinished,
+            Stop {
         /** What the event records, for messages. */
         String describe();
     }
@@ -785,6 +900,13 @@ public final class SqliteResultStore implements ResultStore {
         @Override
         public String describe() {
             return "start of run " + run.runId();
+        }
+    }
+
+    private record TaskSubmitted(SubmittedTask task) implements Event {
+        @Override
+        public String describe() {
+            return "submission of task " + task.task() + " in run " + task.runId();
         }
     }
 

@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
- * Reads the runs, results and attempts of a store written by {@link SqliteResultStore}, for tests and the command
+ * Reads the runs, tasks, results and attempts of a store written by {@link SqliteResultStore}, for tests and the command
  * line. The file is opened read-only and never created or migrated; it may be read while stores write to it. Only
  * {@link #deleteRunsKeepingNewest} writes, on a connection of its own. Methods may be called from several threads.
  *
@@ -34,15 +36,19 @@ public final class SqliteRunHistory implements AutoCloseable {
     // progress; an ended run's were written at its end from the same rows.
     private static final String RUN_COLUMNS = "run_id, workflow, started_at, ended_at, status, host, max_workers, "
             + "settings, skipped, halt_reason, definition_hash, "
+            // The tasks rows, and what the process of a live (or dead) run has not submitted of what it expected.
+            + "CASE WHEN status = 'running' THEN (SELECT count(*) FROM tasks x WHERE x.run_id = runs.run_id) "
+            + "+ max(0, coalesce(expected_tasks - submitted, 0)) ELSE tasks END AS tasks, "
             + liveCount("succeeded", "x.status = 'succeeded'") + ", "
             + liveCount("failed", "x.status NOT IN ('succeeded', 'cancelled')") + ", "
             + liveCount("cancelled", "x.status = 'cancelled'") + ", "
             + liveCount("retried", "x.attempts > 1");
     private static final String RESULT_COLUMNS = "id, run_id, task, agent, input, status, value_text, value_type, "
             + "error_type, error_message, error_stack, attempts, worker_pid, started_at, ended_at, duration_ms, "
-            + "stdout, stderr, task_key";
+            + "stdout, stderr, task_key, value_size";
     private static final String ATTEMPT_COLUMNS = "id, run_id, task, agent, attempt, worker_pid, started_at, "
-            + "ended_at, status, error_type, error_message, error_stack, task_key";
+            + "ended_at, status, error_type, error_message, error_stack, task_key, stdout, stderr";
+    private static final String TASK_COLUMNS = "id, run_id, task, agent, input, priority, task_key";
     /** The runs beyond the newest {@code ?}, oldest included: what {@link #deleteRunsKeepingNewest} removes. */
     private static final String OLD_RUNS = "SELECT run_id FROM runs" + NEWEST_FIRST + " LIMIT -1 OFFSET ?";
 
@@ -151,6 +157,26 @@ public final class SqliteRunHistory implements AutoCloseable {
         });
     }
 
+    /**
+     * Every task of a run, started or not, in the order they were first submitted; empty for an unknown run. Tasks
+     * of a run recorded before stores kept tasks are those with a result.
+     */
+    public synchronized List<StoredTask> tasks(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return query(() -> readTasks("SELECT " + TASK_COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY id", runId));
+    }
+
+    /**
+     * The tasks named {@code taskName} in a run, started or not, in the order they were first submitted: one per
+     * agent for a task run by several agents on their own, one per input when tasks share a name.
+     */
+    public synchronized List<StoredTask> tasks(String runId, String taskName) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(taskName, "taskName");
+        return query(() -> readTasks("SELECT " + TASK_COLUMNS + " FROM tasks WHERE run_id = ? AND task = ? "
+                + "ORDER BY id", runId, taskName));
+    }
+
     /** The final results of a run, one per task, in the order they were recorded; empty for an unknown run. */
     public synchronized List<StoredResult> results(String runId) {
         Objects.requireNonNull(runId, "runId");
@@ -204,7 +230,7 @@ public final class SqliteRunHistory implements AutoCloseable {
     }
 
     /**
-     * Deletes every run but the newest {@code keep} (by start), with their results and attempts, in one
+     * Deletes every run but the newest {@code keep} (by start), with their tasks, results and attempts, in one
      * transaction: {@code mpflow gc --keep N}. Runs of any status go, a {@link StoredRun.Status#RUNNING running}
      * one included: do not collect a store while an older run is still going in another process. The file does
      * not shrink; SQLite reuses the freed pages.
@@ -229,7 +255,7 @@ public final class SqliteRunHistory implements AutoCloseable {
             SqliteSupport.execute(writer, "BEGIN IMMEDIATE");
             int deleted;
             try {
-                for (String table : List.of("attempts", "results")) {
+                for (String table : List.of("attempts", "results", "tasks")) {
                     try (PreparedStatement statement = writer.prepareStatement(
                             "DELETE FROM " + table + " WHERE run_id IN (" + OLD_RUNS + ")")) {
                         statement.setInt(1, keep);
@@ -284,8 +310,9 @@ public final class SqliteRunHistory implements AutoCloseable {
         List<StoredRun> withAgents = new ArrayList<>(runs.size());
         for (StoredRun r : runs) {
             withAgents.add(new StoredRun(r.runId(), r.workflow(), r.startedAt(), r.endedAt(), r.status(), r.host(),
-                    r.maxWorkers(), agents.getOrDefault(r.runId(), List.of()), r.settings(), r.succeeded(),
-                    r.failed(), r.cancelled(), r.retried(), r.skipped(), r.haltReason(), r.definitionHash()));
+                    r.maxWorkers(), agents.getOrDefault(r.runId(), List.of()), r.settings(), r.tasks(),
+                    r.succeeded(), r.failed(), r.cancelled(), r.retried(), r.skipped(), r.haltReason(),
+                    r.definitionHash()));
         }
         return withAgents;
     }
@@ -303,6 +330,26 @@ public final class SqliteRunHistory implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    private List<StoredTask> readTasks(String sql, String... parameters) throws SQLException {
+        List<StoredTask> tasks = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    int value = rows.getInt("priority");
+                    // wasNull speaks of the column read last: ask it right away.
+                    OptionalInt priority = rows.wasNull() ? OptionalInt.empty() : OptionalInt.of(value);
+                    tasks.add(new StoredTask(rows.getLong("id"), rows.getString("run_id"), rows.getString("task"),
+                            Optional.ofNullable(rows.getString("agent")), rows.getString("input"), priority,
+                            rows.getString("task_key")));
+                }
+            }
+        }
+        return tasks;
     }
 
     private List<StoredAttempt> readAttempts(String sql, String... parameters) throws SQLException {
@@ -369,6 +416,7 @@ public final class SqliteRunHistory implements AutoCloseable {
                 rows.getInt("max_workers"),
                 agents,
                 rows.getString("settings"),
+                rows.getLong("tasks"),
                 rows.getLong("succeeded"),
                 rows.getLong("failed"),
                 rows.getLong("cancelled"),
@@ -399,7 +447,8 @@ public final class SqliteRunHistory implements AutoCloseable {
                 rows.getString("stdout"),
                 rows.getString("stderr"),
                 // Every row has one since migration V3; computed the same way should one not.
-                key != null ? key : TaskKey.of(rows.getString("task"), agent, rows.getString("input")));
+                key != null ? key : TaskKey.of(rows.getString("task"), agent, rows.getString("input")),
+                valueSize(rows));
     }
 
     private StoredAttempt attempt(ResultSet rows) throws SQLException {
@@ -414,7 +463,14 @@ public final class SqliteRunHistory implements AutoCloseable {
                 SqliteSupport.instant(rows.getString("ended_at"), location),
                 SqliteSupport.taskStatus(rows.getString("status"), location),
                 error(rows),
-                Optional.ofNullable(rows.getString("task_key")));
+                Optional.ofNullable(rows.getString("task_key")),
+                Objects.requireNonNullElse(rows.getString("stdout"), ""),
+                Objects.requireNonNullElse(rows.getString("stderr"), ""));
+    }
+
+    private static OptionalLong valueSize(ResultSet rows) throws SQLException {
+        long size = rows.getLong("value_size");
+        return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(size);
     }
 
     /** The error columns as one {@link TaskError}; {@code error_type} is NULL exactly when there was no error. */

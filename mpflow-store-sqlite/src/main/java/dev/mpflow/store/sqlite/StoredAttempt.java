@@ -24,10 +24,13 @@ import java.util.Optional;
  *     when it carries it (a workflow's attempts do), else set when the task's result is recorded; empty until then,
  *     and for attempts recorded before keys existed whose task could not be told apart from another of the same
  *     name and agent
+ * @param stdout what the attempt printed to standard output, as captured within the capture limit; empty when it
+ *     printed nothing, and for attempts recorded before stores kept each attempt's output
+ * @param stderr the same for standard error
  */
 public record StoredAttempt(long id, String runId, String task, Optional<String> agent, int attempt, long workerPid,
         Instant startedAt, Instant endedAt, TaskStatus status, Optional<TaskError> error,
-        Optional<String> taskKey) {
+        Optional<String> taskKey, String stdout, String stderr) {
     /** Checks that no component is {@code null}; absent values are empty {@code Optional}s. */
     public StoredAttempt {
         Objects.requireNonNull(runId, "runId");
@@ -38,5 +41,7 @@ public record StoredAttempt(long id, String runId, String task, Optional<String>
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(taskKey, "taskKey");
+        Objects.requireNonNull(stdout, "stdout");
+        Objects.requireNonNull(stderr, "stderr");
     }
 }

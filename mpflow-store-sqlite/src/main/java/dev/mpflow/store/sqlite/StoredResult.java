@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A task's final result as stored: one row of the {@code results} table. The value itself is not kept, only its
@@ -36,11 +37,13 @@ import java.util.Optional;
  * @param stderr what the last attempt printed to standard error
  * @param taskKey the task's identity, {@link dev.mpflow.TaskKey} of its name, agent, input and occurrence: a run
  *     holds at most one result per key
+ * @param valueSize the size in bytes of the value as its worker sent it; empty when the task did not succeed, and
+ *     for results recorded before stores kept sizes
  */
 public record StoredResult(long id, String runId, String task, Optional<String> agent, String input,
         TaskStatus status, Optional<String> valueText, Optional<String> valueType, Optional<TaskError> error,
         int attempts, long workerPid, Instant startedAt, Instant endedAt, Duration duration, String stdout,
-        String stderr, String taskKey) {
+        String stderr, String taskKey, OptionalLong valueSize) {
     /**
      * The {@code value_type} of a {@code byte[]} value: its {@code value_text} holds the bytes in base64 (RFC 4648,
      * with padding). Not a class name, so that it cannot be mistaken for one.
@@ -63,6 +66,7 @@ public record StoredResult(long id, String runId, String task, Optional<String> 
         Objects.requireNonNull(stdout, "stdout");
         Objects.requireNonNull(stderr, "stderr");
         Objects.requireNonNull(taskKey, "taskKey");
+        Objects.requireNonNull(valueSize, "valueSize");
     }
 
     /** The value's bytes when it was a {@code byte[]}; empty for any other value, or none. */

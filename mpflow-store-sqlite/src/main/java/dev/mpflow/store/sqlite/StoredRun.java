@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param maxWorkers the most worker processes at once, in its last process
  * @param agents the agents' names, in order
  * @param settings a one-line description of the settings of its last process
+ * @param tasks the run's tasks across all its processes: every task submitted, started or not (one per task key;
+ *     for runs recorded before stores kept tasks, those with a result), plus those its last process was going to
+ *     submit and had not yet (when its caller said how many); {@code succeeded + failed + pending() == tasks}
  * @param succeeded final results that succeeded; for a {@link Status#RUNNING running} run, those committed so far
  * @param failed final results that failed, timed out or crashed; for a running run, those committed so far
  * @param cancelled final results of tasks that did not finish because the run stopped first: halted, past its
@@ -33,7 +36,7 @@ import java.util.Optional;
  *     caller gave one
  */
 public record StoredRun(String runId, String workflow, Instant startedAt, Optional<Instant> endedAt, Status status,
-        String host, int maxWorkers, List<String> agents, String settings, long succeeded, long failed,
+        String host, int maxWorkers, List<String> agents, String settings, long tasks, long succeeded, long failed,
         long cancelled, long retried, long skipped, Optional<String> haltReason, Optional<String> definitionHash) {
 
     /** Where a run stands. */
@@ -79,6 +82,14 @@ public record StoredRun(String runId, String workflow, Instant startedAt, Option
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(haltReason, "haltReason");
         Objects.requireNonNull(definitionHash, "definitionHash");
+    }
+
+    /**
+     * The tasks without a final success or failure: never started (never even submitted, for a run cut short),
+     * unfinished (their process died), or cancelled. What a resume of the run would run.
+     */
+    public long pending() {
+        return Math.max(0, tasks - succeeded - failed);
     }
 
     /** Whether the run {@link Status#FINISHED finished}: ended, and not halted. */

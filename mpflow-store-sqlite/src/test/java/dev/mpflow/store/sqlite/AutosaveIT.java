@@ -1,6 +1,7 @@
 package dev.mpflow.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.mpflow.HaltPolicy;
 import dev.mpflow.MultiProcessWorkflow;
@@ -12,9 +13,12 @@ import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -221,6 +225,79 @@ class AutosaveIT {
             assertThat(workflow.executeTask(Task.of("unsaved", in -> "ok")).value()).isEqualTo("ok");
         }
         assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void secretsNeverReachTheFileAndAResumeStillFindsTheTasksThatCarryThemDone() throws Exception {
+        String secret = "hunter2SECRET";
+        Path file = dir.resolve("runs.db");
+        Path ran = dir.resolve("ran.txt");
+        Path fixed = dir.resolve("fixed");
+        String ranPath = ran.toString();
+        String fixedPath = fixed.toString();
+        List<Task> tasks = List.of(
+                Task.builder("login as " + secret).input(secret).function(in -> {
+                    Files.writeString(Path.of(ranPath), "login\n", StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                    System.out.println("using " + in);
+                    return "session for " + in;
+                }).build(),
+                Task.builder("check").input(secret).retry(RetrySettings.NONE).function(in -> {
+                    if (!Files.exists(Path.of(fixedPath))) {
+                        System.err.println("refused " + in);
+                        throw new IllegalStateException("token " + in + " refused");
+                    }
+                    return "accepted";
+                }).build());
+
+        String runId;
+        try (MultiProcessWorkflow workflow = MultiProcessWorkflow.builder().name("secret-it").maxWorkers(2)
+                .store(file).secret(secret).build()) {
+            runId = workflow.runId();
+            assertThat(workflow.runAll(tasks).map(TaskResult::status).toList())
+                    .containsExactly(TaskStatus.SUCCEEDED, TaskStatus.FAILED);
+        }
+        assertNoFileHolds(secret);
+        try (SqliteRunHistory history = SqliteRunHistory.open(file)) {
+            assertThat(history.tasks(runId)).extracting(StoredTask::task, StoredTask::input)
+                    .containsExactly(tuple("login as ***", "***"), tuple("check", "***"));
+            StoredResult check = history.result(runId, "check").orElseThrow();
+            assertThat(check.error().orElseThrow().message()).isEqualTo("token *** refused");
+            assertThat(check.stderr()).isEqualTo("refused ***\n");
+            assertThat(history.attempts(runId)).extracting(StoredAttempt::stdout)
+                    .contains("using ***\n");
+        }
+
+        // The resumed run knows the tasks by their masked identity: the login is done, the check runs again.
+        Files.createFile(fixed);
+        try (MultiProcessWorkflow workflow = MultiProcessWorkflow.builder().name("secret-it").maxWorkers(2)
+                .store(file).secret(secret).resume(runId).build()) {
+            List<TaskResult> results = workflow.runAll(tasks).toList();
+            assertThat(results).extracting(TaskResult::fromEarlierRun).containsExactly(true, false);
+            assertThat(results.get(0).value()).isEqualTo("session for ***");
+            assertThat(results.get(1).value()).isEqualTo("accepted");
+        }
+        assertThat(Files.readAllLines(ran)).containsExactly("login");
+        assertNoFileHolds(secret);
+        try (SqliteRunHistory history = SqliteRunHistory.open(file)) {
+            StoredRun run = history.run(runId).orElseThrow();
+            assertThat(List.of(run.tasks(), run.succeeded(), run.pending())).containsExactly(2L, 2L, 0L);
+        }
+    }
+
+    /** No file of the store (the database, its WAL and shared memory) holds {@code text}, in UTF-8. */
+    private void assertNoFileHolds(String text) throws IOException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("runs.db")).toList()) {
+                byte[] bytes = Files.readAllBytes(f);
+                for (int i = 0; i + needle.length <= bytes.length; i++) {
+                    if (Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+                        throw new AssertionError(f + " holds the secret at byte " + i);
+                    }
+                }
+            }
+        }
     }
 
     private static <T> Map<String, T> byTask(List<T> items, Function<T, String> task) {

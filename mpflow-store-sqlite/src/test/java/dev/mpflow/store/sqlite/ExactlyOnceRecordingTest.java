@@ -15,6 +15,7 @@ import dev.mpflow.TaskStatus;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.spi.CompletedTasks;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -332,21 +333,25 @@ class ExactlyOnceRecordingTest {
         String second = TaskKey.of("t", Optional.empty(), "in", 2);
         try (SqliteResultStore store = SqliteResultStore.open(db)) {
             store.runStarted(Events.run("r"));
+            store.taskSubmitted(new SubmittedTask("r", "t", Optional.empty(), "in", 0, false, 1));
+            store.taskSubmitted(new SubmittedTask("r", "t", Optional.empty(), "in", 0, false, 2));
             // The second occurrence's attempt ends first; it must not be taken for the first's.
             store.attemptFinished(new AttemptRecord("r", "t", Optional.empty(), 1, 1234, t, t.plusMillis(1),
-                    TaskStatus.FAILED, Optional.of(BOOM), Optional.of(second)));
+                    TaskStatus.FAILED, Optional.of(BOOM), "", "", Optional.of(second)));
             store.attemptFinished(new AttemptRecord("r", "t", Optional.empty(), 1, 1234, t, t.plusMillis(2),
-                    TaskStatus.SUCCEEDED, Optional.empty(), Optional.of(first)));
+                    TaskStatus.SUCCEEDED, Optional.empty(), "", "", Optional.of(first)));
             store.taskFinished("r", new TaskResult("t", Optional.empty(), "in", TaskStatus.SUCCEEDED, "one",
-                    Optional.empty(), 1, 1234, t, t.plusMillis(2), "", "", 1));
+                    Optional.empty(), 1, 1234, t, t.plusMillis(2), "", "", 1, 0));
             store.taskFinished("r", new TaskResult("t", Optional.empty(), "in", TaskStatus.FAILED, null,
-                    Optional.of(BOOM), 1, 1234, t, t.plusMillis(1), "", "", 2));
+                    Optional.of(BOOM), 1, 1234, t, t.plusMillis(1), "", "", 2, 0));
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
             assertThat(history.results("r")).extracting(StoredResult::taskKey, StoredResult::status)
                     .containsExactly(tuple(first, TaskStatus.SUCCEEDED), tuple(second, TaskStatus.FAILED));
             assertThat(history.attempts("r")).extracting(StoredAttempt::status, a -> a.taskKey().orElseThrow())
                     .containsExactly(tuple(TaskStatus.FAILED, second), tuple(TaskStatus.SUCCEEDED, first));
+            // Each occurrence is a task of the run, with a row of its own.
+            assertThat(history.tasks("r")).extracting(StoredTask::taskKey).containsExactly(first, second);
         }
     }
 

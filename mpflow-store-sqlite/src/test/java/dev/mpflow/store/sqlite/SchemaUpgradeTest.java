@@ -12,6 +12,7 @@ import dev.mpflow.TaskStatus;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.spi.CompletedTasks;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,7 +82,7 @@ class SchemaUpgradeTest {
             StoredRun before = history.run("before").orElseThrow();
             assertThat(before).isEqualTo(new StoredRun("before", "legacy", STARTED,
                     Optional.of(STARTED.plusSeconds(5)), StoredRun.Status.FINISHED, "old-host", 3,
-                    List.of("summarise", "review"), "maxWorkers=3 retries=1", 1, 1, 0, 1, 0, Optional.empty(),
+                    List.of("summarise", "review"), "maxWorkers=3 retries=1", 2, 1, 1, 0, 1, 0, Optional.empty(),
                     Optional.empty()));
             assertThat(before.cancelled()).isZero();
             assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("after", "before");
@@ -90,21 +93,21 @@ class SchemaUpgradeTest {
                             TaskStatus.SUCCEEDED, Optional.of("42"), Optional.of("java.lang.Integer"),
                             Optional.empty(), 1, 101, STARTED.plusMillis(1), STARTED.plusMillis(1501),
                             Duration.ofMillis(1500), "printed\n", "",
-                            TaskKey.of("alpha", Optional.of("summarise"), "text one")),
+                            TaskKey.of("alpha", Optional.of("summarise"), "text one"), OptionalLong.empty()),
                     new StoredResult(2, "before", "gamma", Optional.empty(), "text two", TaskStatus.FAILED,
                             Optional.empty(), Optional.empty(),
                             Optional.of(new TaskError("java.lang.IllegalStateException", "boom", STACK)), 2, 102,
                             STARTED.plusMillis(1), STARTED.plusSeconds(3), Duration.ofMillis(2999), "",
-                            "trace\n", TaskKey.of("gamma", Optional.empty(), "text two")));
+                            "trace\n", TaskKey.of("gamma", Optional.empty(), "text two"), OptionalLong.empty()));
             assertThat(history.attempts("before")).containsExactly(
                     new StoredAttempt(1, "before", "gamma", Optional.empty(), 1, 102, STARTED.plusMillis(1),
                             STARTED.plusMillis(2), TaskStatus.TIMED_OUT,
                             Optional.of(new TaskError("Timeout", "after 1s", "")),
-                            Optional.of(TaskKey.of("gamma", Optional.empty(), "text two"))),
+                            Optional.of(TaskKey.of("gamma", Optional.empty(), "text two")), "", ""),
                     new StoredAttempt(2, "before", "gamma", Optional.empty(), 2, 102, STARTED.plusMillis(2),
                             STARTED.plusSeconds(3), TaskStatus.FAILED,
                             Optional.of(new TaskError("java.lang.IllegalStateException", "boom", STACK)),
-                            Optional.of(TaskKey.of("gamma", Optional.empty(), "text two"))));
+                            Optional.of(TaskKey.of("gamma", Optional.empty(), "text two")), "", ""));
         }
     }
 
@@ -194,7 +197,7 @@ class SchemaUpgradeTest {
                     .isEqualTo("0");
             assertThat(SqliteSupport.queryText(c, "SELECT group_concat(name, ',') FROM (SELECT name FROM "
                     + "sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)"))
-                    .isEqualTo("attempts_run_id,attempts_unkeyed,results_run_task_key");
+                    .isEqualTo("attempts_run_id,attempts_unkeyed,results_run_task_key,tasks_run_task_key");
         }
 
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
@@ -243,6 +246,118 @@ class SchemaUpgradeTest {
                     .containsExactly(3L, 0L, 0L, 2L);
             assertThat(history.results("resumed")).extracting(StoredResult::task)
                     .containsExactly("t2", "t1", "t3");
+        }
+    }
+
+    @Test
+    void aVersionThreeStoreGetsATaskPerResultCountsItsPendingTasksAndKeepsTakingRuns() throws Exception {
+        Path db = dir.resolve("v3.db");
+        createVersionThreeStore(db);
+
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            assertThat(store.completedTasks("died").contains(key("d1", "one"))).isTrue();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            assertThat(SqliteSupport.userVersion(c)).isEqualTo(Migrations.latestVersion());
+            assertThat(SqliteSupport.queryText(c, "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                    + "sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)"))
+                    .isEqualTo("attempts_run_id,attempts_unkeyed,results_run_task_key,tasks_run_task_key");
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun old = history.run("old").orElseThrow();
+            assertThat(List.of(old.tasks(), old.succeeded(), old.failed(), old.pending()))
+                    .containsExactly(2L, 1L, 1L, 0L);
+            // A run whose process died: what it recorded is all it is known to have had.
+            StoredRun died = history.run("died").orElseThrow();
+            assertThat(died.status()).isEqualTo(StoredRun.Status.RUNNING);
+            assertThat(List.of(died.tasks(), died.succeeded(), died.pending())).containsExactly(1L, 1L, 0L);
+            assertThat(history.tasks("old")).extracting(StoredTask::task, StoredTask::input, StoredTask::priority,
+                    StoredTask::taskKey).containsExactly(
+                            tuple("o1", "one", OptionalInt.empty(), key("o1", "one")),
+                            tuple("o2", "two", OptionalInt.empty(), key("o2", "two")));
+            assertThat(history.attempts("old")).extracting(StoredAttempt::stdout, StoredAttempt::stderr)
+                    .containsExactly(tuple("", ""), tuple("", ""));
+            assertThat(history.results("old")).extracting(StoredResult::valueSize)
+                    .containsExactly(OptionalLong.empty(), OptionalLong.empty());
+        }
+
+        // The run that died resumes on the upgraded file, with three tasks of which one is done.
+        RunInfo resume = new RunInfo("died", "legacy", STARTED.plusSeconds(7200), 1, List.of(), "",
+                Optional.empty(), true, OptionalLong.of(3));
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(resume);
+            store.taskSubmitted(new SubmittedTask("died", "d1", Optional.empty(), "one", 0, true));
+            store.taskSubmitted(new SubmittedTask("died", "d2", Optional.empty(), "two", 0, false));
+            store.attemptFinished(new AttemptRecord("died", "d2", Optional.empty(), 1, 5, resume.startedAt(),
+                    resume.startedAt(), TaskStatus.SUCCEEDED, Optional.empty(), "out\n", "err\n", Optional.empty()));
+            store.taskFinished("died", new TaskResult("d2", Optional.empty(), "two", TaskStatus.SUCCEEDED, "2",
+                    Optional.empty(), 1, 5, resume.startedAt(), resume.startedAt(), "out\n", "err\n", 1, 6));
+            // d3 is never submitted: the run halts first.
+            store.runFinished(resume, new RunSummary(1, 0, 0, 1, 0, Duration.ofSeconds(1),
+                    Optional.of("the run was interrupted")));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun died = history.run("died").orElseThrow();
+            assertThat(died.status()).isEqualTo(StoredRun.Status.HALTED);
+            assertThat(List.of(died.tasks(), died.succeeded(), died.failed(), died.pending()))
+                    .containsExactly(3L, 2L, 0L, 1L);
+            assertThat(history.tasks("died")).extracting(StoredTask::task).containsExactly("d1", "d2");
+            assertThat(history.attempts("died")).extracting(StoredAttempt::task, StoredAttempt::stdout)
+                    .containsExactly(tuple("d1", ""), tuple("d2", "out\n"));
+            assertThat(history.result("died", "d2").orElseThrow().valueSize()).hasValue(6);
+        }
+    }
+
+    /**
+     * A store as version 3 left it, built from the version 1 to 3 scripts alone (with the SQL function version 3
+     * calls): a finished run with a success and a failure and their attempts, and a run whose process died after
+     * one result.
+     */
+    private static void createVersionThreeStore(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            Migrations.registerFunctions(c);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode = WAL");
+                for (String script : List.of("V1__initial.sql", "V2__cancelled.sql", "V3__resume.sql")) {
+                    for (String sql : scriptStatements("migrations/" + script)) {
+                        s.execute(sql);
+                    }
+                }
+                s.execute("PRAGMA user_version = 3");
+                s.executeUpdate("""
+                        INSERT INTO runs (run_id, workflow, started_at, ended_at, status, host, max_workers, agents,
+                                          settings, succeeded, failed, retried, cancelled, skipped)
+                        VALUES ('old', 'legacy', '2025-02-01T08:30:00.000000001Z',
+                                '2025-02-01T09:00:00.000000001Z', 'finished', 'h', 1, '[]', '', 1, 1, 1, 0, 0),
+                               ('died', 'legacy', '2025-02-01T08:31:00.000000001Z', NULL, 'running', 'h', 1, '[]',
+                                '', 0, 0, 0, 0, 0)""");
+            }
+            String result = """
+                    INSERT INTO results (run_id, task, agent, input, status, value_text, value_type, attempts,
+                                         worker_pid, started_at, ended_at, duration_ms, stdout, stderr,
+                                         error_type, error_message, error_stack, task_key)
+                    VALUES (?, ?, NULL, ?, ?, ?, NULL, 1, 1, '2025-02-01T08:30:00.000000001Z',
+                            '2025-02-01T08:30:01.000000001Z', 1000, '', '', ?, ?, ?, ?)""";
+            try (PreparedStatement p = c.prepareStatement(result)) {
+                bind(p, "old", "o1", "one", "succeeded", "1", null, null, null, key("o1", "one"));
+                bind(p, "old", "o2", "two", "failed", null, "E", "bad", "", key("o2", "two"));
+                bind(p, "died", "d1", "one", "succeeded", "1", null, null, null, key("d1", "one"));
+            }
+            String attempt = """
+                    INSERT INTO attempts (run_id, task, agent, attempt, worker_pid, started_at, ended_at, status,
+                                          task_key)
+                    VALUES (?, ?, NULL, 1, 1, '2025-02-01T08:30:00.000000001Z', '2025-02-01T08:30:01.000000001Z',
+                            ?, ?)""";
+            try (PreparedStatement p = c.prepareStatement(attempt)) {
+                bind(p, "old", "o1", "succeeded", key("o1", "one"));
+                bind(p, "old", "o2", "failed", key("o2", "two"));
+                bind(p, "died", "d1", "succeeded", key("d1", "one"));
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            assertThat(SqliteSupport.userVersion(c)).isEqualTo(3);
+            assertThat(SqliteSupport.queryText(c, "SELECT count(*) FROM sqlite_master WHERE name = 'tasks'"))
+                    .isEqualTo("0");
         }
     }
 

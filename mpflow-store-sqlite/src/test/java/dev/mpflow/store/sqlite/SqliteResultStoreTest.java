@@ -10,11 +10,13 @@ import static org.awaitility.Awaitility.await;
 import dev.mpflow.MpflowException;
 import dev.mpflow.TaskCancelledException;
 import dev.mpflow.TaskError;
+import dev.mpflow.TaskKey;
 import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
 import dev.mpflow.event.AttemptRecord;
 import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.SubmittedTask;
 import dev.mpflow.spi.CompletedTasks;
 import dev.mpflow.spi.ResultStore;
 import dev.mpflow.spi.ResultStoreProvider;
@@ -30,6 +32,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
@@ -102,14 +106,14 @@ class SqliteResultStoreTest {
             assertThat(results.get(0)).isEqualTo(new StoredResult(results.get(0).id(), "run-1", "alpha",
                     Optional.of("summarise"), "text one", TaskStatus.SUCCEEDED, Optional.of("42"),
                     Optional.of("java.lang.Integer"), Optional.empty(), 1, 101, start, start.plusMillis(1500),
-                    Duration.ofMillis(1500), "printed\n", "", ok.key()));
+                    Duration.ofMillis(1500), "printed\n", "", ok.key(), OptionalLong.empty()));
             assertThat(results.get(1)).isEqualTo(new StoredResult(results.get(1).id(), "run-1", "beta",
                     Optional.empty(), "", TaskStatus.SUCCEEDED, Optional.empty(), Optional.empty(), Optional.empty(),
-                    2, 102, start, start.plusNanos(2_500_000), Duration.ofMillis(2), "", "warn\n", nullValue.key()));
+                    2, 102, start, start.plusNanos(2_500_000), Duration.ofMillis(2), "", "warn\n", nullValue.key(), OptionalLong.empty()));
             assertThat(results.get(2)).isEqualTo(new StoredResult(results.get(2).id(), "run-1", "gamma",
                     Optional.empty(), "text three", TaskStatus.FAILED, Optional.empty(), Optional.empty(),
                     Optional.of(boom), 2, 103, start, start.plusSeconds(3), Duration.ofSeconds(3), "", "trace\n",
-                    failed.key()));
+                    failed.key(), OptionalLong.empty()));
             assertThat(results.get(2).succeeded()).isFalse();
 
             List<StoredAttempt> attempts = history.attempts("run-1");
@@ -120,12 +124,12 @@ class SqliteResultStoreTest {
                             tuple("gamma", 2, TaskStatus.FAILED));
             assertThat(attempts.get(0)).isEqualTo(new StoredAttempt(attempts.get(0).id(), "run-1", "beta",
                     Optional.empty(), 1, 102, start, start.plusMillis(1), TaskStatus.TIMED_OUT,
-                    Optional.of(new TaskError("Timeout", "after 1s", "")), Optional.of(nullValue.key())));
+                    Optional.of(new TaskError("Timeout", "after 1s", "")), Optional.of(nullValue.key()), "", ""));
             // An attempt takes the key of its task's result: same run, task and agent. This one's agent matches
             // no result, so it has none.
             assertThat(attempts.get(2)).isEqualTo(new StoredAttempt(attempts.get(2).id(), "run-1", "gamma",
                     Optional.of("summarise"), 2, 103, start, start.plusSeconds(3), TaskStatus.FAILED,
-                    Optional.of(boom), Optional.empty()));
+                    Optional.of(boom), Optional.empty(), "", ""));
         }
     }
 
@@ -178,10 +182,10 @@ class SqliteResultStoreTest {
             assertThat(results.get(2)).isEqualTo(new StoredResult(results.get(2).id(), "halted", "running",
                     Optional.empty(), "in", TaskStatus.CANCELLED, Optional.empty(), Optional.empty(),
                     Optional.of(cancelledError), 1, 0, start, start.plusMillis(250), Duration.ofMillis(250), "",
-                    "", stoppedRunning.key()));
+                    "", stoppedRunning.key(), OptionalLong.empty()));
             assertThat(results.get(3)).isEqualTo(new StoredResult(results.get(3).id(), "halted", "queued",
                     Optional.of("agent"), "", TaskStatus.CANCELLED, Optional.empty(), Optional.empty(),
-                    Optional.of(cancelledError), 0, 0, start, start, Duration.ZERO, "", "", neverRan.key()));
+                    Optional.of(cancelledError), 0, 0, start, start, Duration.ZERO, "", "", neverRan.key(), OptionalLong.empty()));
             assertThat(results.get(3).succeeded()).isFalse();
             assertThat(results.get(3).error().orElseThrow().type()).isEqualTo("dev.mpflow.TaskCancelledException");
         }
@@ -417,7 +421,7 @@ class SqliteResultStoreTest {
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
             assertThat(SqliteSupport.userVersion(c)).isEqualTo(Migrations.latestVersion()).isPositive();
-            assertThat(tables(c)).containsExactlyInAnyOrder("runs", "attempts", "results");
+            assertThat(tables(c)).containsExactlyInAnyOrder("runs", "tasks", "attempts", "results");
             assertThat(SqliteSupport.queryText(c, "PRAGMA journal_mode")).isEqualTo("wal");
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
@@ -527,6 +531,110 @@ class SqliteResultStoreTest {
             assertThat(result.valueText()).contains("[1, 2]");
             assertThat(result.valueType()).hasValueSatisfying(type -> assertThat(type).startsWith("java.util."));
         }
+    }
+
+    @Test
+    void everySubmittedTaskIsRecordedStartedOrNotSoThatARunCutShortCountsWhatIsPending() {
+        Path db = dir.resolve("runs.db");
+        RunInfo cut = new RunInfo("cut", "workflow", T0, 2, List.of("say"), "", Optional.empty(), false,
+                OptionalLong.of(10));
+        TaskError oops = new TaskError("dev.mpflow.CommandFailedException", "exited with code 3", "");
+        Instant start = T0.plusMillis(5);
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(cut);
+            for (int i = 0; i < 6; i++) {
+                store.taskSubmitted(new SubmittedTask("cut", "t" + i, Optional.of("say"), "in" + i, 10 - i, false));
+            }
+            store.attemptFinished(new AttemptRecord("cut", "t0", Optional.of("say"), 1, 7, start,
+                    start.plusMillis(1), TaskStatus.FAILED, Optional.of(oops), "first try\n", "oops\n",
+                    Optional.empty()));
+            store.attemptFinished(new AttemptRecord("cut", "t0", Optional.of("say"), 2, 7, start.plusMillis(2),
+                    start.plusMillis(3), TaskStatus.SUCCEEDED, Optional.empty(), "second try\n", "",
+                    Optional.empty()));
+            store.taskFinished("cut", new TaskResult("t0", Optional.of("say"), "in0", TaskStatus.SUCCEEDED, "done",
+                    Optional.empty(), 2, 7, start, start.plusMillis(3), "second try\n", "", 1, 5));
+            store.attemptFinished(new AttemptRecord("cut", "t1", Optional.of("say"), 1, 8, start,
+                    start.plusMillis(4), TaskStatus.FAILED, Optional.of(oops), "", "no luck\n", Optional.empty()));
+            store.taskFinished("cut", new TaskResult("t1", Optional.of("say"), "in1", TaskStatus.FAILED, null,
+                    Optional.of(oops), 1, 8, start, start.plusMillis(4), "", "no luck\n"));
+            // t2 to t5 never finished, four more were never submitted, and the process died: no runFinished.
+        }
+
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun run = history.run("cut").orElseThrow();
+            assertThat(run.status()).isEqualTo(StoredRun.Status.RUNNING);
+            assertThat(List.of(run.tasks(), run.succeeded(), run.failed(), run.pending()))
+                    .containsExactly(10L, 1L, 1L, 8L);
+            assertThat(history.tasks("cut")).extracting(StoredTask::task, StoredTask::agent, StoredTask::input,
+                    StoredTask::priority, StoredTask::taskKey).containsExactly(
+                            tuple("t0", Optional.of("say"), "in0", OptionalInt.of(10), key("t0", "in0")),
+                            tuple("t1", Optional.of("say"), "in1", OptionalInt.of(9), key("t1", "in1")),
+                            tuple("t2", Optional.of("say"), "in2", OptionalInt.of(8), key("t2", "in2")),
+                            tuple("t3", Optional.of("say"), "in3", OptionalInt.of(7), key("t3", "in3")),
+                            tuple("t4", Optional.of("say"), "in4", OptionalInt.of(6), key("t4", "in4")),
+                            tuple("t5", Optional.of("say"), "in5", OptionalInt.of(5), key("t5", "in5")));
+            assertThat(history.tasks("cut", "t3")).extracting(StoredTask::input).containsExactly("in3");
+            assertThat(history.attempts("cut")).extracting(StoredAttempt::task, StoredAttempt::attempt,
+                    StoredAttempt::stdout, StoredAttempt::stderr).containsExactly(
+                            tuple("t0", 1, "first try\n", "oops\n"),
+                            tuple("t0", 2, "second try\n", ""),
+                            tuple("t1", 1, "", "no luck\n"));
+            assertThat(history.results("cut")).extracting(StoredResult::task, StoredResult::valueSize)
+                    .containsExactly(tuple("t0", OptionalLong.of(5)), tuple("t1", OptionalLong.empty()));
+        }
+
+        // A resume submits everything again: the tasks keep their rows, done-earlier ones are only counted.
+        RunInfo resumed = new RunInfo("cut", "workflow", T0.plusSeconds(60), 2, List.of("say"), "",
+                Optional.empty(), true, OptionalLong.of(10));
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(resumed);
+            store.taskSubmitted(new SubmittedTask("cut", "t0", Optional.of("say"), "in0", 10, true));
+            for (int i = 1; i < 10; i++) {
+                store.taskSubmitted(new SubmittedTask("cut", "t" + i, Optional.of("say"), "in" + i, 0, false));
+                if (i < 9) {
+                    store.taskFinished("cut", new TaskResult("t" + i, Optional.of("say"), "in" + i,
+                            TaskStatus.SUCCEEDED, "v" + i, Optional.empty(), 1, 9, start, start, "", "", 1, 3));
+                }
+            }
+            try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(history.run("cut")
+                        .map(r -> List.of(r.tasks(), r.succeeded(), r.failed(), r.pending())))
+                        .contains(List.of(10L, 9L, 0L, 1L)));
+            }
+            store.runFinished(resumed, new RunSummary(8, 0, 0, 1, 0, Duration.ofSeconds(1), Optional.empty()));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            StoredRun run = history.run("cut").orElseThrow();
+            assertThat(run.status()).isEqualTo(StoredRun.Status.FINISHED);
+            assertThat(List.of(run.tasks(), run.succeeded(), run.failed(), run.pending()))
+                    .containsExactly(10L, 9L, 0L, 1L);
+            assertThat(history.tasks("cut")).hasSize(10);
+            assertThat(history.tasks("cut", "t0")).extracting(StoredTask::priority)
+                    .containsExactly(OptionalInt.of(10));
+            assertThat(history.tasks("cut", "t1")).extracting(StoredTask::priority)
+                    .containsExactly(OptionalInt.of(0));
+        }
+    }
+
+    @Test
+    void aResultWhoseSubmissionWasNeverReportedStillMakesItsTaskATaskOfTheRun() {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            store.runStarted(Events.run("r"));
+            store.taskFinished("r", Events.success("alone", 1));
+            store.runFinished(Events.run("r"), new RunSummary(1, 0, 0, 0, 0, Duration.ofSeconds(1),
+                    Optional.empty()));
+        }
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.tasks("r")).extracting(StoredTask::task, StoredTask::input, StoredTask::priority)
+                    .containsExactly(tuple("alone", "input of alone", OptionalInt.empty()));
+            StoredRun run = history.run("r").orElseThrow();
+            assertThat(List.of(run.tasks(), run.succeeded(), run.pending())).containsExactly(1L, 1L, 0L);
+        }
+    }
+
+    private static String key(String task, String input) {
+        return TaskKey.of(task, Optional.of("say"), input);
     }
 
     private static List<Thread> writerThreads() {
