@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Entry point of a worker process: {@code WorkerMain SOCKET_PATH WORKER_ID}.
@@ -48,18 +47,14 @@ import java.util.concurrent.locks.LockSupport;
  * which one is running: the oldest it has no reply for. An attempt not started yet can be taken back
  * ({@code REVOKE}), so that another worker runs it.
  *
- * <p>Replies are buffered while more attempts wait in the queue and sent together, so that a burst of small tasks
- * costs one system call, not one each; a flusher sends whatever waits longer than {@value #LINGER_MICROS} µs, so
- * that a reply never waits behind a long task.
+ * <p>Each reply is sent the moment its attempt ends, before the next starts: the coordinator tells which attempt
+ * a dead worker was running by the replies it has, so none may wait in a buffer. (The other way, the coordinator
+ * sends its frames in batches.)
  *
  * <p>When the channel closes, for whatever reason (a {@code SHUTDOWN}, or the coordinator died, even by SIGKILL), the
  * worker ends the processes its tasks started and halts at once: it never outlives its coordinator.
  */
 public final class WorkerMain {
-    /** The longest a reply waits in the buffer while the next attempt runs. */
-    static final long LINGER_MICROS = 200;
-    /** Replies sent together at most, so that the coordinator can start acting on them early. */
-    private static final int MAX_UNFLUSHED = 32;
     /** How much of each stream a worker that exits leaves in its log. */
     private static final int LAST_WORDS_BYTES = 1000;
 
@@ -68,9 +63,6 @@ public final class WorkerMain {
     /** Work by id, as {@code DEFINE} frames brought it; read by the reader thread only. */
     private final Map<Long, Work> works = new HashMap<>();
     private final LinkedBlockingDeque<Queued> queue = new LinkedBlockingDeque<>();
-    private final Object lingerLock = new Object();
-    private volatile boolean lingerArmed;
-    private int unflushed;
     /** The attempt the task thread runs, for the last words of a worker that exits under it. */
     private volatile Running running;
 
@@ -164,9 +156,6 @@ public final class WorkerMain {
         Thread tasks = new Thread(this::runAttempts, "mpflow-task");
         tasks.setDaemon(true);
         tasks.start();
-        Thread flusher = new Thread(this::lingerFlushes, "mpflow-flusher");
-        flusher.setDaemon(true);
-        flusher.start();
     }
 
     /**
@@ -231,47 +220,13 @@ public final class WorkerMain {
                 Thread.currentThread().setContextClassLoader(WorkerMain.class.getClassLoader());
             }
             try {
-                writer.append(type, next.id(), reply);
-                if (queue.isEmpty() || ++unflushed >= MAX_UNFLUSHED) {
-                    unflushed = 0;
-                    writer.flush();
-                } else {
-                    armLinger();
-                }
+                // Sent before the next attempt starts, never held back to go with the next reply: if that attempt
+                // killed the worker, a reply still in the buffer would be lost, and the coordinator would charge
+                // the crash to the attempt that had in fact ended well.
+                writer.write(type, next.id(), reply);
             } catch (IOException e) {
                 // The channel is gone; the reader loop sees it too and ends the worker.
                 realErr.println("mpflow worker: cannot send the outcome of attempt " + next.id() + ": " + e);
-            }
-        }
-    }
-
-    private void armLinger() {
-        if (!lingerArmed) {
-            synchronized (lingerLock) {
-                lingerArmed = true;
-                lingerLock.notify();
-            }
-        }
-    }
-
-    /** Sends replies that have waited {@value #LINGER_MICROS} µs in the buffer. */
-    private void lingerFlushes() {
-        while (true) {
-            synchronized (lingerLock) {
-                while (!lingerArmed) {
-                    try {
-                        lingerLock.wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-            LockSupport.parkNanos(LINGER_MICROS * 1000);
-            lingerArmed = false;
-            try {
-                writer.flush();
-            } catch (IOException e) {
-                return; // The reader sees the channel end too.
             }
         }
     }

@@ -49,6 +49,11 @@ class WorkerPoolIT {
         return null;
     };
 
+    private static final TaskFunction HALT = in -> {
+        Runtime.getRuntime().halt(38);
+        return null;
+    };
+
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong workIds = new AtomicLong();
@@ -154,6 +159,23 @@ class WorkerPoolIT {
         // Listeners heard of no follower starting on the worker that died: they never ran there.
         assertThat(starts).filteredOn(s -> s.job().task().startsWith("follower")).extracting(s -> s.workerPid())
                 .doesNotContain(pid);
+    }
+
+    @Test
+    void theReplyOfAnAttemptThatEndedIsNeverLostWithTheWorkerTheNextOneKills() throws Exception {
+        pool(1);
+        warmUp(20);
+        for (int round = 0; round < 5; round++) {
+            CompletableFuture<AttemptOutcome> quick = submit("quick-" + round, QUICK, "q" + round);
+            CompletableFuture<AttemptOutcome> killer = submit("killer-" + round, HALT, "");
+
+            AttemptOutcome q = quick.get(60, TimeUnit.SECONDS);
+            assertThat(q.status()).as("round %d", round).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(value(q)).isEqualTo("done q" + round);
+            AttemptOutcome k = killer.get(60, TimeUnit.SECONDS);
+            assertThat(k.status()).isEqualTo(TaskStatus.CRASHED);
+            assertThat(k.error().orElseThrow().message()).endsWith(" exited with code 38");
+        }
     }
 
     @Test
