@@ -18,6 +18,15 @@ import java.util.Optional;
  * task as the n-th before. The first occurrence's key is that of the name, agent and input alone.
  */
 public final class TaskKey {
+    /** One digest per thread: looking one up costs more than hashing a short key, and keys are taken by the million. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    });
+
     private TaskKey() {
     }
 
@@ -40,12 +49,8 @@ public final class TaskKey {
         if (occurrence < 1) {
             throw new IllegalArgumentException("occurrence must be at least 1, was " + occurrence);
         }
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        MessageDigest sha = SHA_256.get();
+        sha.reset();
         update(sha, task);
         update(sha, agent.orElse("\u0000none"));
         update(sha, input);

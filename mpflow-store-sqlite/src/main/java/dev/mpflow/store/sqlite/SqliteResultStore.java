@@ -74,7 +74,12 @@ public final class SqliteResultStore implements ResultStore {
     private static final Logger log = MaskingLoggers.of(SqliteResultStore.class);
 
     /** The most events written in one transaction: bounds how long another writer of the file waits for the lock. */
-    private static final int MAX_BATCH = 5_000;
+    private static final int MAX_BATCH = 20_000;
+    /**
+     * Events waiting for the writer at most; past it, whoever reports one waits until the writer has caught up.
+     * Without it, a workflow faster than the disk would fill the memory with events not yet written.
+     */
+    private static final int MAX_QUEUED = 200_000;
     /** How often a batch is tried when the database stays locked by another writer beyond the busy timeout. */
     private static final int BUSY_TRIES = 3;
     /** The pause between tries to switch a new file to WAL while another connection opens it too. */
@@ -162,7 +167,7 @@ public final class SqliteResultStore implements ResultStore {
     private final PreparedStatement insertAttempt;
     private final PreparedStatement insertResult;
     private final PreparedStatement keyAttempts;
-    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread writer;
 
     /** Guards {@link #accepting}, so that nothing can be queued behind the stop marker. */
@@ -186,6 +191,12 @@ public final class SqliteResultStore implements ResultStore {
      * a statement per result. A listener that reports submissions reports every one, before the task's result.
      */
     private final Set<String> runsWithSubmissions = new HashSet<>();
+    /**
+     * Whether some attempt rows may lack their task's key (written by an older version, or reported without one),
+     * so that each result must key them: an UPDATE per result otherwise spent for nothing. Writer thread only.
+     */
+    private boolean unkeyedAttempts;
+    private int keyedAttempts;
     private long failedEvents;
     private String firstFailure;
     private Throwable firstFailureCause;
@@ -203,6 +214,8 @@ public final class SqliteResultStore implements ResultStore {
         this.insertAttempt = connection.prepareStatement(INSERT_ATTEMPT);
         this.insertResult = connection.prepareStatement(INSERT_RESULT);
         this.keyAttempts = connection.prepareStatement(KEY_ATTEMPTS);
+        this.unkeyedAttempts = !"0".equals(SqliteSupport.queryText(connection,
+                "SELECT EXISTS (SELECT 1 FROM attempts WHERE task_key IS NULL)"));
         this.writer = new Thread(this::writeLoop, WRITER_THREAD_NAME);
         writer.setDaemon(true);
     }
@@ -367,7 +380,7 @@ public final class SqliteResultStore implements ResultStore {
             closed = true;
             synchronized (intake) {
                 accepting = false;
-                queue.add(Stop.INSTANCE);
+                enqueue(Stop.INSTANCE);
             }
             joinWriter();
             // Anything left means the writer thread died; count it rather than lose it quietly.
@@ -431,13 +444,48 @@ public final class SqliteResultStore implements ResultStore {
     }
 
     private void submit(Event event) {
+        boolean lost;
         synchronized (intake) {
-            if (accepting) {
-                queue.add(event);
+            lost = accepting && !enqueue(event);
+            if (accepting && !lost) {
                 return;
             }
         }
+        if (lost) {
+            // Counted where close() will find it (the writer, which counts the rest, is gone), and outside the
+            // intake lock, which close() takes while it holds this one.
+            synchronized (closing) {
+                fail(1, "the writer thread has stopped", null);
+            }
+            return;
+        }
         log.warn("store {} is closed; not recording the {}", location, event.describe());
+    }
+
+    /**
+     * Queues an event, waiting while the queue is full; false if the writer has stopped, as nothing would ever make
+     * room then.
+     */
+    private boolean enqueue(Event event) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (queue.offer(event, 100, TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true; // the event is recorded all the same
+                }
+                if (!writer.isAlive()) {
+                    return false;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void checkLocation(Path file) {
@@ -478,6 +526,9 @@ public final class SqliteResultStore implements ResultStore {
             log.warn("store {}: WAL journal mode unavailable, using '{}'", file, mode);
         }
         SqliteSupport.execute(connection, "PRAGMA synchronous = NORMAL");
+        // The results' and tasks' key indexes take rows in no order: keep their pages in memory (64 MiB at most).
+        SqliteSupport.execute(connection, "PRAGMA cache_size = -65536");
+        SqliteSupport.execute(connection, "PRAGMA wal_autocheckpoint = 16384");
         SqliteSupport.execute(connection, "PRAGMA foreign_keys = ON");
     }
 
@@ -622,6 +673,7 @@ public final class SqliteResultStore implements ResultStore {
         int attempts = 0;
         int results = 0;
         int resultTasks = 0;
+        keyedAttempts = 0;
         try {
             SqliteSupport.execute(connection, "BEGIN IMMEDIATE");
             for (Event event : events) {
@@ -679,7 +731,9 @@ public final class SqliteResultStore implements ResultStore {
                 if (resultTasks > 0) {
                     insertResultTask.executeBatch();
                 }
-                keyAttempts.executeBatch();
+                if (keyedAttempts > 0) {
+                    keyAttempts.executeBatch();
+                }
             }
             if (ends > 0) {
                 finishRun.executeBatch();
@@ -757,6 +811,9 @@ public final class SqliteResultStore implements ResultStore {
         s.setString(8, a.status().wireName());
         bindError(s, 9, a.error());
         setNullable(s, 12, a.taskKey().orElse(null));
+        if (a.taskKey().isEmpty()) {
+            unkeyedAttempts = true;
+        }
         s.setString(13, a.stdout());
         s.setString(14, a.stderr());
         s.addBatch();
@@ -789,13 +846,16 @@ public final class SqliteResultStore implements ResultStore {
         }
         s.addBatch();
 
-        PreparedStatement k = keyAttempts;
-        k.setString(1, key);
-        k.setString(2, runId);
-        k.setString(3, r.task());
-        setNullable(k, 4, r.agent().orElse(null));
-        k.setString(5, SqliteSupport.instantText(r.endedAt()));
-        k.addBatch();
+        if (unkeyedAttempts) {
+            PreparedStatement k = keyAttempts;
+            k.setString(1, key);
+            k.setString(2, runId);
+            k.setString(3, r.task());
+            setNullable(k, 4, r.agent().orElse(null));
+            k.setString(5, SqliteSupport.instantText(r.endedAt()));
+            k.addBatch();
+            keyedAttempts++;
+        }
     }
 
     private void bindResultTask(String runId, TaskResult r) throws SQLException {
