@@ -2,6 +2,9 @@ package dev.mpflow.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -19,12 +22,31 @@ public final class ProcessTree {
 
     /** Whether a process with this id is running now. */
     public static boolean isAlive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid).map(ProcessTree::running).orElse(false);
+    }
+
+    /**
+     * Whether the process runs: alive, and not a zombie. A process that has ended stays in the process table until
+     * its parent reaps it; an orphan's new parent (init, or a container's first process) may take its time, but
+     * the process itself is gone.
+     */
+    public static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            // The state follows the command name, which is in parentheses and may hold spaces.
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return p.isAlive();
+        }
     }
 
     /** Every descendant of {@code pid} alive now (children, their children, ...); empty when it is not running. */
     public static List<ProcessHandle> descendantsOf(long pid) {
-        return ProcessHandle.of(pid).map(p -> p.descendants().filter(ProcessHandle::isAlive).toList())
+        return ProcessHandle.of(pid).map(p -> p.descendants().filter(ProcessTree::running).toList())
                 .orElse(List.of());
     }
 
@@ -47,7 +69,7 @@ public final class ProcessTree {
 
     /** The processes of {@code handles} still alive, as "pid command line" lines. */
     public static List<String> describeAlive(Collection<ProcessHandle> handles) {
-        return handles.stream().filter(ProcessHandle::isAlive)
+        return handles.stream().filter(ProcessTree::running)
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
     }
 
@@ -55,7 +77,7 @@ public final class ProcessTree {
     public static void awaitAllDead(String what, Collection<ProcessHandle> handles, Duration atMost) {
         try {
             await(what).atMost(atMost).pollInterval(Duration.ofMillis(20))
-                    .until(() -> handles.stream().noneMatch(ProcessHandle::isAlive));
+                    .until(() -> handles.stream().noneMatch(ProcessTree::running));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError(what + ": still alive after " + atMost.toMillis() + " ms: "
                     + describeAlive(handles), e);
