@@ -184,6 +184,11 @@ public final class Compare {
         double on = median(r.get("on"));
         double off = median(r.get("off"));
         row("5 workload 1 with autosave on", rate(on), "autosave off", rate(off), on / off, ">= 0.85");
+        List<Double> store = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            store.add(number(java("store", quick ? 20_000 : 100_000, 0), "perSecond"));
+        }
+        row("  the store alone, jobs committed", rate(median(store)), "", "", Double.NaN, "");
     }
 
     private void memoryAndStart() throws Exception {
