@@ -104,15 +104,29 @@ public final class MultiProcessWorkflow implements AutoCloseable {
             throw new IllegalArgumentException("resuming run " + b.resumeRunId + " needs autosave: the store holds "
                     + "what the run has done");
         }
+        if (b.resumeLatest && !b.autosave) {
+            throw new IllegalArgumentException("resuming the latest unfinished run of workflow '" + b.name
+                    + "' needs autosave: the store holds what the run has done");
+        }
         Optional<ResultStore> store = storePath.map(MultiProcessWorkflow::openStore);
         CompletedTasks completed = CompletedTasks.NONE;
-        if (b.resumeRunId != null) {
-            try {
-                completed = store.orElseThrow().completedTasks(b.resumeRunId);
-            } catch (RuntimeException e) {
-                store.ifPresent(ResultStore::close);
-                throw e;
+        String resumed = b.resumeRunId;
+        try {
+            if (resumed == null && b.resumeLatest) {
+                resumed = store.orElseThrow().latestUnfinishedRun(b.name).orElse(null);
             }
+            if (resumed != null) {
+                completed = store.orElseThrow().completedTasks(resumed);
+                Optional<String> before = store.orElseThrow().definitionHash(resumed);
+                if (!b.force && b.definitionHash != null && before.isPresent() && !before.get().equals(b.definitionHash)) {
+                    throw new MpflowException("run " + resumed + " of workflow '" + b.name + "' was started from "
+                            + "another definition (hash " + before.get() + ", now " + b.definitionHash
+                            + "); force() continues it anyway");
+                }
+            }
+        } catch (RuntimeException e) {
+            store.ifPresent(ResultStore::close);
+            throw e;
         }
         String javaCommand = b.javaCommand != null ? b.javaCommand
                 : Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -123,7 +137,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
                     b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
-                    Optional.ofNullable(b.resumeRunId), completed, b.onlyFailed,
+                    Optional.ofNullable(resumed), completed, b.onlyFailed && resumed != null,
                     Optional.ofNullable(b.definitionHash),
                     b.expectedTasks < 0 ? OptionalLong.empty() : OptionalLong.of(b.expectedTasks), b.secrets));
         } catch (RuntimeException e) {
@@ -529,6 +543,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         private Duration deadline;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private String resumeRunId;
+        private boolean resumeLatest;
+        private boolean force;
         private boolean onlyFailed;
         private String definitionHash;
         private long expectedTasks = -1;
@@ -591,6 +607,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                 throw new IllegalArgumentException("runId must not be blank");
             }
             this.resumeRunId = runId;
+            this.resumeLatest = false;
             this.onlyFailed = false;
             return this;
         }
@@ -611,7 +628,32 @@ public final class MultiProcessWorkflow implements AutoCloseable {
             return this;
         }
 
-        /** A hash of the workflow's definition, recorded with the run so that a resume can detect a change. */
+        /**
+         * Continues the newest run of this workflow (by {@link #name}) that did not finish, its process having died
+         * or a halt having stopped it, as {@link #resume(String)} would; starts a new run when there is none, so
+         * that a program run again and again picks up where it stopped. {@link MultiProcessWorkflow#runId()} and the
+         * run's {@link dev.mpflow.event.RunInfo#resumed()} tell which happened. Needs autosave.
+         */
+        public Builder resumeLatestUnfinished() {
+            this.resumeLatest = true;
+            this.resumeRunId = null;
+            this.onlyFailed = false;
+            return this;
+        }
+
+        /**
+         * Resumes even when the run was started from another definition ({@link #definitionHash}); without it,
+         * {@link #build()} refuses such a resume with an {@link MpflowException} naming both hashes.
+         */
+        public Builder force() {
+            this.force = true;
+            return this;
+        }
+
+        /**
+         * A hash of the workflow's definition, recorded with the run so that a resume can detect a change: a resume
+         * of a run recorded with another hash is refused unless {@link #force()}.
+         */
         public Builder definitionHash(String hash) {
             this.definitionHash = Objects.requireNonNull(hash, "hash");
             return this;

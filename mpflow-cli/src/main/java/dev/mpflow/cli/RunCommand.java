@@ -330,6 +330,9 @@ final class RunCommand implements Callable<Integer> {
             } else {
                 b.retryFailed(id);
             }
+            if (force) {
+                b.force(); // checked above already, with the flags' words
+            }
         });
     }
 

@@ -1,5 +1,7 @@
 package dev.mpflow.spi;
 
+import java.util.Optional;
+
 import dev.mpflow.event.WorkflowListener;
 
 /**
@@ -17,6 +19,19 @@ public interface ResultStore extends WorkflowListener, AutoCloseable {
      * @throws dev.mpflow.MpflowException naming the run when the store holds no such run
      */
     CompletedTasks completedTasks(String runId);
+
+    /**
+     * The newest run of {@code workflow} that did not finish (its process died, or it halted), if any: what a
+     * resume without a run id continues.
+     */
+    default Optional<String> latestUnfinishedRun(String workflow) {
+        return Optional.empty();
+    }
+
+    /** The hash of the definition run {@code runId} was started (or last resumed) with, if it recorded one. */
+    default Optional<String> definitionHash(String runId) {
+        return Optional.empty();
+    }
 
     /** Writes what is buffered and releases the store. Idempotent. */
     @Override

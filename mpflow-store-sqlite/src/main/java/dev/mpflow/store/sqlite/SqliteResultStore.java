@@ -413,6 +413,34 @@ public final class SqliteResultStore implements ResultStore {
      * Runs {@code read} on the store's read-only connection, opened at the first read; after {@link #close()}, on
      * one opened for this read alone.
      */
+    @Override
+    public Optional<String> latestUnfinishedRun(String workflow) {
+        Objects.requireNonNull(workflow, "workflow");
+        return readCommitted("of workflow '" + workflow + "'", read -> {
+            // The same choice as the command line's --resume: the newest running or halted run of the workflow.
+            try (PreparedStatement q = read.prepareStatement("SELECT run_id FROM runs WHERE workflow = ? AND status "
+                    + "IN ('running', 'halted') ORDER BY started_at DESC, rowid DESC LIMIT 1")) {
+                q.setString(1, workflow);
+                try (ResultSet rows = q.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> definitionHash(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return readCommitted(runId, read -> {
+            try (PreparedStatement q = read.prepareStatement("SELECT definition_hash FROM runs WHERE run_id = ?")) {
+                q.setString(1, runId);
+                try (ResultSet rows = q.executeQuery()) {
+                    return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
     private <T> T readCommitted(String runId, Read<T> read) {
         try {
             synchronized (reading) {

@@ -122,4 +122,46 @@ class ResumeIT {
                 .isInstanceOf(MpflowException.class)
                 .hasMessage("store " + dir.resolve("runs.db").toAbsolutePath() + " holds no run 20000101-000000-dead");
     }
+
+    @Test
+    void resumeLatestUnfinishedContinuesTheNewestUnfinishedRunOfTheWorkflowOrStartsOne() {
+        Path store = dir.resolve("runs.db");
+        String first;
+        try (MultiProcessWorkflow wf = MultiProcessWorkflow.builder().name("nightly").maxWorkers(2).store(store)
+                .resumeLatestUnfinished().build()) {
+            first = wf.runId();
+            assertThat(wf.runAll(tasks()).filter(TaskResult::succeeded).count()).isEqualTo(3);
+            wf.stop(java.time.Duration.ZERO); // halted: unfinished, so the next build continues it
+        }
+        try (MultiProcessWorkflow wf = MultiProcessWorkflow.builder().name("other").maxWorkers(1).store(store)
+                .resumeLatestUnfinished().build()) {
+            assertThat(wf.runId()).as("another workflow's run is not continued").isNotEqualTo(first);
+        }
+        try (MultiProcessWorkflow wf = MultiProcessWorkflow.builder().name("nightly").maxWorkers(2).store(store)
+                .resumeLatestUnfinished().build()) {
+            assertThat(wf.runId()).isEqualTo(first);
+            List<TaskResult> results = wf.runAll(tasks()).toList();
+            assertThat(results).extracting(TaskResult::attempts).containsExactly(0, 3, 0, 3, 0);
+        }
+    }
+
+    @Test
+    void aResumeOfARunStartedFromAnotherDefinitionIsRefusedUnlessForced() {
+        Path store = dir.resolve("runs.db");
+        String run;
+        try (MultiProcessWorkflow wf = MultiProcessWorkflow.builder().name("wf").store(store).definitionHash("aaa")
+                .build()) {
+            run = wf.runId();
+            wf.executeTask(Task.of("x", in -> 1));
+            wf.stop(java.time.Duration.ZERO);
+        }
+        assertThatThrownBy(() -> MultiProcessWorkflow.builder().name("wf").store(store).definitionHash("bbb")
+                .resume(run).build()).isInstanceOf(dev.mpflow.MpflowException.class)
+                .hasMessage("run " + run + " of workflow 'wf' was started from another definition (hash aaa, now "
+                        + "bbb); force() continues it anyway");
+        try (MultiProcessWorkflow wf = MultiProcessWorkflow.builder().name("wf").store(store).definitionHash("bbb")
+                .resumeLatestUnfinished().force().build()) {
+            assertThat(wf.runId()).isEqualTo(run);
+        }
+    }
 }
