@@ -184,8 +184,8 @@ final class RunCommand implements Callable<Integer> {
     Duration grace;
 
     @Option(names = "--capture-limit", paramLabel = "SIZE", converter = FlagValues.CaptureLimit.class,
-            description = "How much of each attempt's stdout, and as much of its stderr, is kept, such as 64KB "
-                    + "(default: 1MiB).")
+            description = "How much of each attempt's stdout, and as much of its stderr, is kept, such as 64KB; "
+                    + "0 keeps nothing (default: 1MiB).")
     Integer captureLimit;
 
     @Option(names = "--max-result-size", paramLabel = "SIZE", converter = FlagValues.ResultSize.class,

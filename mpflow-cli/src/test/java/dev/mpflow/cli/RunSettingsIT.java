@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoredResult;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,6 +111,10 @@ class RunSettingsIT {
                         + "unit is required, such as 500KB, 1MB or 64MiB"),
                 Arguments.of(List.of("--max-result-size", "0MB"),
                         "mpflow: --max-result-size: must be at least 1 byte, was 0MB"),
+                // Zero needs no unit, so these reach the range check rather than "the unit is required".
+                Arguments.of(List.of("--max-result-size", "0"),
+                        "mpflow: --max-result-size: must be at least 1 byte, was 0"),
+                Arguments.of(List.of("--timeout", "0"), "mpflow: --timeout: must be longer than zero, was 0"),
                 Arguments.of(List.of("--max-result-size", "1M"), "mpflow: --max-result-size: \"1M\" is not a size: "
                         + "the unit must be B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"),
                 Arguments.of(List.of("--output", "xml"),
@@ -167,6 +173,25 @@ class RunSettingsIT {
         write("grace.yaml", "grace: -1s\n" + agent);
         assertUsageError(Cli.run(dir, "", "run", "grace.yaml"), "mpflow: grace.yaml:1: grace: \"-1s\" is not a "
                 + "duration: use a number and a unit, such as 500ms, 30s, 5m or 2h");
+    }
+
+    @Test
+    void zeroNeedsNoUnitInFlagsOrFiles() throws IOException {
+        Cli.Result flags = Cli.run(dir, "x\n", "run", "--store", "flags.db", "--capture-limit", "0", "--grace", "0",
+                "--retry-delay", "0", "--", "sh", "-c", "echo noise >&2; echo $0", "{}");
+        assertThat(flags.exitCode()).as(flags.stderr()).isZero();
+        assertThat(json(flags).get(0).get("result").asText()).isEqualTo("x");
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("flags.db"))) {
+            StoredResult result = history.results(history.runs().get(0).runId()).get(0);
+            // A limit of 0 keeps nothing, and says how much it dropped.
+            assertThat(result.stderr()).doesNotContain("noise").contains("6 more bytes not kept");
+        }
+
+        write("wf.yaml", "captureLimit: 0\ngrace: 0\nretry:\n  delay: 0\nagents:\n  - name: a\n"
+                + "    command: echo {}\ntasks:\n  - name: t\n    input: y\n");
+        Cli.Result file = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(file.exitCode()).as(file.stderr()).isZero();
+        assertThat(json(file).get(0).get("result").asText()).isEqualTo("y");
     }
 
     @Test
