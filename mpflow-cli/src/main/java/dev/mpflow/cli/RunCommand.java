@@ -31,6 +31,7 @@ import dev.mpflow.cli.workflow.WorkflowFileException;
 import dev.mpflow.cli.workflow.WorkflowFileLoader;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoreOpenException;
 import dev.mpflow.store.sqlite.StoredRun;
 import java.io.IOException;
 import java.io.InputStream;
@@ -239,7 +240,23 @@ final class RunCommand implements Callable<Integer> {
 
     /** Everything needed to run, validated before any worker starts. */
     private record Plan(MultiProcessWorkflow.Builder builder, TaskFeed tasks, long total,
-            MultiProcessWorkflow.AgentMode mode, Duration grace, boolean streamed, int window) {
+            MultiProcessWorkflow.AgentMode mode, Duration grace, boolean streamed, int window, StoreChoice store) {
+    }
+
+    /**
+     * The store file and where it was chosen, so that a location the store cannot use is reported as the user's
+     * mistake, named as the user wrote it: {@code --store}, the workflow file's line, or the default.
+     *
+     * @param origin the flag, or {@code FILE:LINE: store}; {@code null} for the default
+     * @param shown  the location as the message shows it
+     */
+    private record StoreChoice(Path file, String origin, String shown) {
+        UsageException refused(StoreOpenException e, boolean existed) {
+            String what = (existed ? "cannot open " : "cannot create ") + shown;
+            return origin != null ? new UsageException(origin + ": " + what + ": " + e.reason())
+                    : new UsageException("store: " + what + " (the default): " + e.reason()
+                            + "; choose another with --store, or use --no-autosave");
+        }
     }
 
     private Plan plan() throws UsageException {
@@ -442,7 +459,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             throw new UsageException(given + ": cannot read the tasks: " + e.getCause().getMessage());
         }
-        return new Plan(b, tasks, total, mode, s.grace(), false, 0);
+        return new Plan(b, tasks, total, mode, s.grace(), false, 0, s.autosave() ? s.storeChoice() : null);
     }
 
     /** A workflow file's agent, with its own settings over the workflow's. */
@@ -537,7 +554,8 @@ final class RunCommand implements Callable<Integer> {
         }
         // Inputs may pause (stdin, a pipe): results must not wait for the next line, so tasks are taken apart.
         int window = (int) Math.min(Integer.MAX_VALUE, Math.max(64L, s.workers() * 16L));
-        return new Plan(b, tasks, total, MultiProcessWorkflow.AgentMode.PIPELINE, s.grace(), true, window);
+        return new Plan(b, tasks, total, MultiProcessWorkflow.AgentMode.PIPELINE, s.grace(), true, window,
+                s.autosave() ? s.storeChoice() : null);
     }
 
     private Path inputsFile() throws UsageException {
@@ -649,7 +667,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** The settings every agent needs to know. */
     private record Settings(int workers, RetrySettings retry, Optional<Long> maxResultSize, Duration grace,
-            boolean autosave, Path store) {
+            boolean autosave, StoreChoice storeChoice) {
+        Path store() {
+            return storeChoice.file();
+        }
     }
 
     private interface Setter {
@@ -715,8 +736,12 @@ final class RunCommand implements Callable<Integer> {
             set(from(maxResultSize, "--max-result-size", file, "maxResultSize"),
                     () -> b.maxResultBytes(resultSize.get()));
         }
-        return new Settings(workers, retry, resultSize, stopGrace, saving,
-                storeFile.orElse(MultiProcessWorkflow.DEFAULT_STORE));
+        StoreChoice choice = storePath.isPresent() ? new StoreChoice(storePath.get(), "--store", store)
+                : def.flatMap(WorkflowDefinition::store)
+                        .map(p -> new StoreChoice(p, file + ":" + def.get().line("store") + ": store", p.toString()))
+                        .orElse(new StoreChoice(MultiProcessWorkflow.DEFAULT_STORE, null,
+                                MultiProcessWorkflow.DEFAULT_STORE.toString()));
+        return new Settings(workers, retry, resultSize, stopGrace, saving, choice);
     }
 
     private static Optional<Integer> boxed(OptionalInt o) {
@@ -792,8 +817,11 @@ final class RunCommand implements Callable<Integer> {
             plan.builder().expectedTasks(plan.total());
         }
         MultiProcessWorkflow workflow;
+        boolean storeExisted = plan.store() != null && Files.exists(plan.store().file());
         try {
             workflow = plan.builder().build();
+        } catch (StoreOpenException e) {
+            throw plan.store() != null ? plan.store().refused(e, storeExisted) : new UsageException(e.getMessage());
         } catch (MpflowException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -4,7 +4,9 @@ import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
 import dev.mpflow.Secrets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -72,7 +74,17 @@ final class DefinitionReader {
                 .taskSources(tasks.sources())
                 .taskRetries(tasks.retries())
                 .secrets(secretsSoFar())
+                .lines(lines(top))
                 .build();
+    }
+
+    /** The line of each top-level field the file sets. */
+    private static Map<String, Integer> lines(Fields top) {
+        Map<String, Integer> lines = new HashMap<>();
+        for (String field : FIELDS) {
+            top.node(field).ifPresent(node -> lines.put(field, node.line()));
+        }
+        return lines;
     }
 
     /**
