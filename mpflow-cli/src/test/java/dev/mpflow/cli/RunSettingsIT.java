@@ -369,6 +369,34 @@ class RunSettingsIT {
         assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: l2.txt:3: not valid UTF-8");
     }
 
+    /** Makes {@code dir/relative}, whose name holds bytes that are not UTF-8 (written as {@code \\377}). */
+    private void touchRawName(String relative) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "f=$(printf \"$0\"); mkdir -p \"$(dirname \"$f\")\" && touch \"$f\"",
+                relative).directory(dir.toFile()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+    }
+
+    @Test
+    void aGlobThatFindsAFileNameThatIsNotUtf8IsRefusedBeforeAnythingRuns() throws Exception {
+        write("nu/a.txt", "fine\n");
+        touchRawName("nu/f\\377.txt");
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat {}\ntasks:\n  - name: first\n"
+                + "  - glob: \"nu/*\"\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:6: tasks[1].glob: "
+                + dir.resolve("nu") + "/f\\xff.txt: the file name is not valid UTF-8, so it would reach the command "
+                + "altered; rename the file");
+    }
+
+    @Test
+    void aGlobThatFindsAFileInADirectoryWhoseNameIsNotUtf8IsRefused() throws Exception {
+        write("tree/ok.txt", "fine\n");
+        touchRawName("tree/d\\376\\351x/deep.txt");
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat {}\ntasks:\n  - glob: \"tree/**\"\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:5: tasks[0].glob: "
+                + dir.resolve("tree") + "/d\\xfe\\xe9x/deep.txt: the file name is not valid UTF-8, so it would reach "
+                + "the command altered; rename the file");
+    }
+
     @Test
     void stdinThatIsNotUtf8EndsTheRunAtThatLine() {
         byte[] stdin = {'o', 'n', 'e', '\n', 't', 'w', 'o', '\n', (byte) 0xc3, '(', '\n', 'f', 'o', 'u', 'r', '\n'};

@@ -149,7 +149,8 @@ final class TasksReader {
         if (!Files.isDirectory(pattern.base())) {
             throw task.error("glob", "no such directory: " + pattern.base());
         }
-        return new GlobFiles(pattern, priority, timeout, retry);
+        return new GlobFiles(pattern, priority, timeout, retry, source.given().toString(),
+                task.require("glob").line(), task.pathOf("glob"));
     }
 
     private static String describeForms(List<String> forms) {
