@@ -98,8 +98,8 @@ import picocli.CommandLine.Parameters;
                     + "and the second of it. A changed definition is refused unless --force.",
             "",
             "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
-                    + "resultEncoding, attempts, error, durationMs, ...), a table otherwise. A command's output that "
-                    + "is not UTF-8 is kept as bytes: in JSON lines the result is their base64, with resultEncoding "
+                    + "resultEncoding, attempts, error, durationMs, ..., stdout: what a command that failed printed), "
+                    + "a table otherwise. A command's output that is not UTF-8 is kept as bytes: in JSON lines the result is their base64, with resultEncoding "
                     + "base64 (null otherwise); in the table, the text with invalid bytes replaced and a note of its "
                     + "size. On stderr: a progress bar when stderr is a terminal and stdout is not, and a summary.",
             "",

@@ -169,6 +169,31 @@ class CommandLineIT {
     }
 
     @Test
+    void whatAFailedCommandPrintedIsKeptAsItsStdout() {
+        Cli.Result r = Cli.run(dir, "x\n", "run", "--store", "runs.db", "--retries", "1", "--retry-delay", "0s", "--",
+                "sh", "-c", "echo \"partial $0\"; echo broken >&2; exit 3", "{}");
+
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        JsonNode n = json(r).get(0);
+        assertThat(n.get("status").asText()).isEqualTo("failed");
+        assertThat(n.get("stdout").asText()).isEqualTo("partial x\n");
+        // The same field in the export, and in show, for the last attempt and the one before it.
+        Cli.Result export = Cli.run(dir, "", "export", "latest", "--store", "runs.db");
+        assertThat(json(export).get(0).get("stdout").asText()).isEqualTo("partial x\n");
+        Cli.Result show = Cli.run(dir, "", "show", "latest", "x", "--store", "runs.db");
+        assertThat(show.exitCode()).as(show.stderr()).isZero();
+        assertThat(show.stdoutLines()).containsSubsequence("stdout of attempt 1:", "  partial x", "stdout:",
+                "  partial x");
+
+        // Within the capture limit, with a note of what was not kept; a command that succeeded printed its result.
+        Cli.Result limited = Cli.run(dir, "y\nok\n", "run", "--no-autosave", "--retries", "0", "--capture-limit", "4B",
+                "-k", "--", "sh", "-c", "echo \"partial $0\"; [ $0 = ok ]", "{}");
+        assertThat(json(limited).get(0).get("stdout").asText()).isEqualTo("part\n[mpflow: 6 more bytes not kept]");
+        assertThat(json(limited).get(1).get("result").asText()).isEqualTo("partial ok");
+        assertThat(json(limited).get(1).get("stdout").isNull()).isTrue();
+    }
+
+    @Test
     void timeoutKillsTheCommandAndReportsTimedOut() {
         Cli.Result r = Cli.run(dir, "30\n", "run", "--no-autosave", "--retries", "0", "--timeout", "500ms",
                 "--", "sleep", "{}");

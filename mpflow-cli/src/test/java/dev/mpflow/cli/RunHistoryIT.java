@@ -430,7 +430,7 @@ class RunHistoryIT {
         List<List<String>> records = parseCsv(csv.stdout());
         assertThat(records).hasSize(3);
         assertThat(records.get(0)).containsExactly("task", "agent", "input", "status", "result", "resultEncoding",
-                "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
+                "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt", "stdout");
         for (List<String> rec : records.subList(1, 3)) {
             JsonNode p = printed.stream().filter(n -> n.get("task").asText().equals(rec.get(0))).findFirst()
                     .orElseThrow();
