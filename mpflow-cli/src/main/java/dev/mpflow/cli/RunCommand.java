@@ -709,6 +709,7 @@ final class RunCommand implements Callable<Integer> {
         if (storeFile.isPresent()) {
             set(from(store, "--store", file, "store"), () -> b.store(storeFile.get()));
         }
+        checkRetriesUsed(def, file);
         RetrySettings retry = retrySettings(def.flatMap(WorkflowDefinition::retry).orElse(RetrySettings.DEFAULT),
                 file);
         set("--retries", () -> b.retry(retry));
@@ -754,6 +755,32 @@ final class RunCommand implements Callable<Integer> {
 
     private boolean retryFlagsGiven() {
         return retries != null || retryDelay != null || retryMaxDelay != null || retryJitter != null;
+    }
+
+    /**
+     * Refuses the workflow's retry spacing (the delay flags, or the file's {@code retry} block) where no attempt is
+     * retried: {@code --retries 0}, or the file's {@code retries: 0} that no {@code --retries} raises. Unless an
+     * agent or an entry of tasks retries of its own: it spaces its retries with these settings.
+     */
+    private void checkRetriesUsed(Optional<WorkflowDefinition> def, String file) throws UsageException {
+        boolean retriedBelow = def.isPresent()
+                && (def.get().agents().stream().anyMatch(a -> a.retry().retries().orElse(0) > 0)
+                        || def.get().taskRetries().stream().anyMatch(t -> t.retry().retries().orElse(0) > 0));
+        boolean fileSaysNone = def.isPresent() && def.get().retries().orElse(-1) == 0;
+        if (retriedBelow || !(retries != null ? retries == 0 : fileSaysNone)) {
+            return;
+        }
+        String none = retries != null ? "--retries 0" : "retries: 0 (" + file + ":" + def.get().line("retries") + ")";
+        String flag = retryDelay != null ? "--retry-delay" : retryMaxDelay != null ? "--retry-max-delay"
+                : retryJitter != null ? "--retry-jitter" : null;
+        String why = ", as no attempt is retried; drop it, or allow retries";
+        if (flag != null) {
+            throw new UsageException(flag + ": has no effect with " + none + why);
+        }
+        if (fileSaysNone && def.get().line("retry") > 0) {
+            throw new UsageException(file + ":" + def.get().line("retry") + ": retry: has no effect with retries: 0 "
+                    + "(line " + def.get().line("retries") + ")" + why);
+        }
     }
 
     /** The file's retry settings (or the defaults) with the retry flags over them. */

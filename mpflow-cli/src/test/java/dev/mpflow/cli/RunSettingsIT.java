@@ -142,6 +142,64 @@ class RunSettingsIT {
                 + "not exceed the longest delay (2s from wf.yaml), was 3s; raise that with --retry-max-delay");
     }
 
+    // --- retry settings that nothing would use: a retry block or delay flags with no retries ---
+
+    private static final String CAT_AGENT = "agents:\n  - name: a\n    command: cat\n";
+
+    @Test
+    void retryFlagsWithNoRetriesAreRefused() {
+        for (String flag : List.of("--retry-delay", "--retry-max-delay")) {
+            assertUsageError(Cli.run(dir, "x\n", "run", "--retries", "0", flag, "1s", "--", "echo"), "mpflow: " + flag
+                    + ": has no effect with --retries 0, as no attempt is retried; drop it, or allow retries");
+        }
+        assertUsageError(Cli.run(dir, "x\n", "run", "--retry-jitter", "0.5", "--retries", "0", "--", "echo"),
+                "mpflow: --retry-jitter: has no effect with --retries 0, as no attempt is retried; drop it, or allow "
+                        + "retries");
+    }
+
+    @Test
+    void aRetryBlockBesideNoRetriesIsRefusedAtItsLine() throws IOException {
+        write("wf.yaml", "retries: 0\nretry:\n  delay: 1s\n  maxDelay: 5s\n" + CAT_AGENT);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:2: retry: has no effect with retries: 0 "
+                + "(line 1), as no attempt is retried; drop it, or allow retries");
+        write("wf.yaml", "retry:\n  retryOnExitCodes: [3]\nretries: 0\n" + CAT_AGENT);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:1: retry: has no effect with retries: 0 "
+                + "(line 3), as no attempt is retried; drop it, or allow retries");
+        // The delay flags against the file's retries.
+        write("wf.yaml", "retries: 0\n" + CAT_AGENT);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml", "--retry-delay", "2s"), "mpflow: --retry-delay: has no "
+                + "effect with retries: 0 (wf.yaml:1), as no attempt is retried; drop it, or allow retries");
+    }
+
+    @Test
+    void anAgentsOrATaskEntrysRetryBlockBesideNoRetriesIsRefused() throws IOException {
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat\n    retries: 0\n    retry:\n      delay: 1s\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:5: agents[0].retry: has no effect with "
+                + "retries: 0 (line 4), as no attempt is retried; drop it, or allow retries");
+        write("wf.yaml", CAT_AGENT + "tasks:\n  - name: t\n    retries: 0\n    retry:\n      jitter: 0.5\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:7: tasks[0].retry: has no effect with "
+                + "retries: 0 (line 6), as no attempt is retried; drop it, or allow retries");
+    }
+
+    @Test
+    void aRetryBlockThatSomethingBelowRetriesUnderIsAllowed() throws IOException {
+        // The agent retries, with the workflow's delay; the task entry retries, with its agent's.
+        write("wf.yaml", "retries: 0\nretry:\n  delay: 0ms\nagents:\n  - name: a\n" + EXIT_WITH_INPUT
+                + "    retries: 1\ntasks:\n  - name: t\n    input: 3\n");
+        Cli.Result agent = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(agent.exitCode()).as(agent.stderr()).isEqualTo(1);
+        assertThat(attemptsByTask(agent)).isEqualTo(Map.of("t", 2));
+        write("wf.yaml", "agents:\n  - name: a\n" + EXIT_WITH_INPUT + "    retries: 0\n    retry:\n"
+                + "      delay: 0ms\ntasks:\n  - name: t\n    input: 3\n    retries: 2\n");
+        Cli.Result task = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(attemptsByTask(task)).isEqualTo(Map.of("t", 3));
+        // --retries over the file's retries: 0 puts its retry block to use.
+        write("wf.yaml", "retries: 0\nretry:\n  delay: 0ms\nagents:\n  - name: a\n" + EXIT_WITH_INPUT
+                + "tasks:\n  - name: t\n    input: 3\n");
+        Cli.Result flag = Cli.run(dir, "", "run", "--no-autosave", "--retries", "1", "wf.yaml");
+        assertThat(attemptsByTask(flag)).isEqualTo(Map.of("t", 2));
+    }
+
     @Test
     void aFlagThatContradictsAnAgentsOwnSettingsNamesTheAgent() throws IOException {
         write("wf.yaml", """

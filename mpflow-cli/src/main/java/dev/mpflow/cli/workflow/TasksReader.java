@@ -94,6 +94,11 @@ final class TasksReader {
                     + "the agents or on the tasks, not both");
         }
         OptionalInt retries = task.wholeNumber("retries", 0, Integer.MAX_VALUE - 1);
+        // Nothing runs below a task entry that could retry under its block.
+        Optional<WorkflowFileException> unused = RetryReader.unusedBlock(task, retries);
+        if (unused.isPresent()) {
+            throw unused.get();
+        }
         if (own.isPresent()) {
             AgentSpec agent = own.get();
             return RetryReader.read(task, retries, agent.retry().applyTo(workflowRetry),

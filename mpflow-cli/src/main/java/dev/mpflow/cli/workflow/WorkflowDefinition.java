@@ -81,7 +81,7 @@ public final class WorkflowDefinition {
     }
 
     /**
-     * The line a top-level field's value is on, counting from 1, such as that of {@code store}; 0 when the file
+     * The line a top-level field's name is on, counting from 1, such as that of {@code store}; 0 when the file
      * does not set it. For messages about a setting that turns out to be unusable only when it is used.
      */
     public int line(String field) {
