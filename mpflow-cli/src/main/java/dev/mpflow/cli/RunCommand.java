@@ -105,8 +105,8 @@ import picocli.CommandLine.Parameters;
             "",
             "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
                     + "period (--grace) to finish; a second one stops them at once. Tasks that did not finish are "
-                    + "reported as cancelled, and everything is saved. When stdout is closed (such as by | head), "
-                    + "the run stops at once and exits with 1.",
+                    + "reported as cancelled, and everything is saved; the summary is printed however early it comes. "
+                    + "When stdout is closed (such as by | head), the run stops at once and exits with 1.",
             "",
             "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted (--halt, "
                     + "--deadline) or stdout was closed; 2 bad usage, workflow file or inputs; 130 interrupted.",
@@ -228,13 +228,19 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("-q/--quiet and -v/--verbose: use one or the other");
         }
         setLogLevel();
+        // From the start, not from the first task: a Ctrl-C while the inputs are still being read must end with
+        // the summary and exit 130 too, never with the JVM's silent exit.
+        Interruptions interruptions = new Interruptions(System.err);
+        interruptions.install();
         try {
             Plan plan = plan();
-            return execute(plan);
+            return execute(plan, interruptions);
         } catch (UsageException e) {
             // A message may quote a value read from the file (a name, a path) that holds a secret.
             String masked = secrets.mask(e.getMessage());
             throw masked.equals(e.getMessage()) ? e : new UsageException(masked);
+        } finally {
+            interruptions.uninstall();
         }
     }
 
@@ -828,7 +834,7 @@ final class RunCommand implements Callable<Integer> {
 
     // --- the run ---
 
-    private int execute(Plan plan) throws UsageException, InterruptedException {
+    private int execute(Plan plan, Interruptions interruptions) throws UsageException, InterruptedException {
         PrintStream originalErr = System.err;
         boolean stdoutIsTerminal = Terminal.stdoutIsTerminal();
         boolean table = output != null ? output == Output.table : stdoutIsTerminal;
@@ -846,7 +852,7 @@ final class RunCommand implements Callable<Integer> {
         MultiProcessWorkflow workflow;
         boolean storeExisted = plan.store() != null && Files.exists(plan.store().file());
         try {
-            workflow = plan.builder().build();
+            workflow = interruptions.attach(plan.builder()::build, plan.grace(), err, running, plan.tasks()::stop);
         } catch (StoreOpenException e) {
             throw plan.store() != null ? plan.store().refused(e, storeExisted) : new UsageException(e.getMessage());
         } catch (MpflowException | IllegalArgumentException e) {
@@ -860,8 +866,6 @@ final class RunCommand implements Callable<Integer> {
             }
         }, "mpflow-exit");
         Runtime.getRuntime().addShutdownHook(lastResort);
-        Interruptions interruptions = new Interruptions(workflow, plan.grace(), err, running, plan.tasks()::stop);
-        interruptions.install();
 
         // UTF-8 whatever the locale says: results are data, and JSON is UTF-8.
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
@@ -903,7 +907,6 @@ final class RunCommand implements Callable<Integer> {
             if (closed.compareAndSet(false, true)) {
                 workflow.close();
             }
-            interruptions.uninstall();
             try {
                 Runtime.getRuntime().removeShutdownHook(lastResort);
             } catch (IllegalStateException e) {

@@ -289,4 +289,34 @@ class InterruptionIT {
             }
         }
     }
+
+    /**
+     * Ctrl-C before the run even started (here, while its workflow file's inputs are still being counted): the
+     * summary, exit 130, nothing started.
+     */
+    @Test
+    void ctrlCBeforeTheRunStartsStillPrintsTheSummary() throws Exception {
+        Path fifo = dir.resolve("inputs.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Files.writeString(dir.resolve("wf.yaml"), "agents:\n  - name: a\n    command: echo\ntasks:\n"
+                + "  - inputs: inputs.fifo\n");
+        try (Cli.Running r = Cli.Running.start(Cli.interruptible(dir, "run", "--store", "runs.db", "wf.yaml"))) {
+            // Opening the pipe returns once mpflow has opened it to read: it is counting the inputs, long after
+            // its start, and will wait there for the first line.
+            try (OutputStream writer = Files.newOutputStream(fifo)) {
+                assumeFalse(Cli.ignoresSigint(r.pid()), "this environment starts processes with SIGINT ignored");
+                r.signal("INT");
+                Cli.Result result = r.await(Duration.ofSeconds(20));
+
+                assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+                assertThat(result.stdout()).isEmpty();
+                assertThat(result.stderrLines()).hasSize(2);
+                assertThat(result.stderrLines().get(0)).isEqualTo("mpflow: interrupted; stopping");
+                assertThat(result.stderrLines().get(1)).matches("mpflow: 0 succeeded, 0 failed, 0 retried in "
+                        + "\\d+\\.\\ds");
+                assertThat(dir.resolve("runs.db")).doesNotExist();
+            }
+        }
+    }
 }
