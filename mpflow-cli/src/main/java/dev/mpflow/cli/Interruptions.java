@@ -101,11 +101,13 @@ final class Interruptions {
         return stoppedByUs;
     }
 
-    /** Stops the run at once without a word: what a closed standard output calls for. */
-    void stopNow() {
+    /** Stops the run at once, saying why on standard error: what a closed standard output calls for. */
+    void stopNow(String why) {
         if (workflow.haltReason().isEmpty()) {
             stoppedByUs = true;
         }
+        err.println("mpflow: " + why + "; stopping");
+        err.flush();
         stopInputs.run();
         inBackground(() -> workflow.stop(Duration.ZERO));
     }

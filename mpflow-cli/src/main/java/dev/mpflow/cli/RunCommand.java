@@ -106,7 +106,8 @@ import picocli.CommandLine.Parameters;
             "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
                     + "period (--grace) to finish; a second one stops them at once. Tasks that did not finish are "
                     + "reported as cancelled, and everything is saved; the summary is printed however early it comes. "
-                    + "When stdout is closed (such as by | head), the run stops at once and exits with 1.",
+                    + "When stdout is closed (such as by | head), the run stops at once, says so, prints the summary "
+                    + "and exits with 1.",
             "",
             "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted (--halt, "
                     + "--deadline) or stdout was closed; 2 bad usage, workflow file or inputs; 130 interrupted.",
@@ -885,9 +886,9 @@ final class RunCommand implements Callable<Integer> {
                 if (!outputClosed.get() && !r.fromEarlierRun() && r.status() != TaskStatus.SKIPPED) {
                     printer.print(r);
                     if (printer.failed()) {
-                        // The reader is gone (| head): stop at once, as GNU parallel does; nothing more to say.
+                        // The reader is gone (| head): stop at once, as GNU parallel does, and say so.
                         outputClosed.set(true);
-                        interruptions.stopNow();
+                        interruptions.stopNow("stdout was closed");
                     }
                 }
                 if (bar != null) {
@@ -918,9 +919,6 @@ final class RunCommand implements Callable<Integer> {
             printer.close();
             System.setErr(originalErr);
         }
-        if (outputClosed.get()) {
-            return interruptions.interrupted() ? ExitCode.INTERRUPTED : ExitCode.TASKS_FAILED;
-        }
         Optional<RuntimeException> inputFailure = plan.tasks().failure();
         inputFailure.ifPresent(e -> originalErr.println("mpflow: " + secrets.mask(describeInputFailure(e))));
         // Tasks the run never took (it stopped first) have no result; say how many when the total is known.
@@ -940,7 +938,8 @@ final class RunCommand implements Callable<Integer> {
         if (inputFailure.isPresent()) {
             return ExitCode.USAGE;
         }
-        return haltedByPolicy || summary.failed() > 0 || summary.cancelled() > 0
+        // Results that could not be written are lost to the reader, however the tasks went.
+        return outputClosed.get() || haltedByPolicy || summary.failed() > 0 || summary.cancelled() > 0
                 ? ExitCode.TASKS_FAILED : ExitCode.OK;
     }
 

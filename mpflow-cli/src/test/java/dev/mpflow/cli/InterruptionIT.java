@@ -282,11 +282,37 @@ class InterruptionIT {
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
             assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
-            assertThat(result.stderr()).doesNotContain("succeeded,").doesNotContain("\tat ");
+            // Why it stopped, and what it did, once each.
+            List<String> lines = result.stderrLines().stream().filter(l -> !l.startsWith("mpflow: WARN")).toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).isEqualTo("mpflow: stdout was closed; stopping");
+            assertThat(lines.get(1)).matches("mpflow: \\d+ succeeded, 0 failed, \\d+ cancelled, 0 retried in "
+                    + "\\d+\\.\\ds; \\d+ not started; run \\S+ saved in .*runs\\.db");
+            assertThat(result.stderr()).doesNotContain("\tat ").doesNotContain("halted");
             try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
                 StoredRun run = history.runs().get(0);
                 assertThat(history.results(run.runId()).size()).isBetween(1, 199);
             }
+        }
+    }
+
+    @Test
+    void aClosedStdoutAfterTheLastResultStillSaysSoAndExitsOne() throws Exception {
+        try (Cli.Running r = Cli.Running.start(Cli.builder(dir, "run", "--no-autosave", "--", "sh", "-c",
+                "if [ $0 = slow ]; then sleep 1; fi; echo $0", "{}"), false)) {
+            try (OutputStream stdin = r.process.getOutputStream()) {
+                stdin.write("quick\nslow\n".getBytes(StandardCharsets.UTF_8));
+            }
+            BufferedReader stdout = new BufferedReader(
+                    new InputStreamReader(r.process.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(stdout.readLine()).contains("\"task\":\"quick\"");
+            stdout.close(); // before the last result, which then cannot be written
+            Cli.Result result = r.await(Duration.ofSeconds(30));
+
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
+            assertThat(result.stderrLines()).hasSize(2);
+            assertThat(result.stderrLines().get(0)).isEqualTo("mpflow: stdout was closed; stopping");
+            assertThat(result.stderrLines().get(1)).matches("mpflow: 2 succeeded, 0 failed, 0 retried in .*");
         }
     }
 

@@ -559,8 +559,8 @@ class RunSettingsIT {
         assertThat(help.stdout()).contains("--retry-delay", "--retry-max-delay", "--retry-jitter", "--halt",
                 "--deadline", "--grace", "--capture-limit", "--max-result-size");
         String text = help.stdout().replaceAll("\\s+", " ");
-        assertThat(text).contains("When stdout is closed (such as by | head), the run stops at once and exits "
-                + "with 1.");
+        assertThat(text).contains("When stdout is closed (such as by | head), the run stops at once, says so, "
+                + "prints the summary and exits with 1.");
         assertThat(text).contains("Blank lines are skipped.");
         assertThat(help.stdout().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
         // A description line ends a sentence or is wrapped by picocli at a word, never cut after a comma.
