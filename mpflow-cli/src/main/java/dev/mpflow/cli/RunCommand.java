@@ -35,6 +35,7 @@ import dev.mpflow.store.sqlite.StoreOpenException;
 import dev.mpflow.store.sqlite.StoredRun;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,8 @@ import picocli.CommandLine.Parameters;
                     + "resultEncoding, attempts, error, durationMs, ..., stdout: what a command that failed printed), "
                     + "a table otherwise. A command's output that is not UTF-8 is kept as bytes: in JSON lines the result is their base64, with resultEncoding "
                     + "base64 (null otherwise); in the table, the text with invalid bytes replaced and a note of its "
-                    + "size. On stderr: a progress bar when stderr is a terminal and stdout is not, and a summary.",
+                    + "size. On stderr: a progress bar when stderr is a terminal (results on the same terminal go "
+                    + "above it), and a summary.",
             "",
             "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
                     + "period (--grace) to finish; a second one stops them at once. Tasks that did not finish are "
@@ -839,8 +841,8 @@ final class RunCommand implements Callable<Integer> {
         PrintStream originalErr = System.err;
         boolean stdoutIsTerminal = Terminal.stdoutIsTerminal();
         boolean table = output != null ? output == Output.table : stdoutIsTerminal;
-        // A progress bar shares no terminal with results: only when stderr is one and stdout is not.
-        boolean showProgress = !quiet && Terminal.stderrIsTerminal() && !stdoutIsTerminal;
+        // The bar goes wherever stderr is a terminal; with results on the same terminal, they share it (below).
+        boolean showProgress = !quiet && Terminal.stderrIsTerminal();
         SharedStderr shared = showProgress ? new SharedStderr(originalErr) : null;
         PrintStream err = shared != null ? shared.others() : originalErr;
 
@@ -868,8 +870,10 @@ final class RunCommand implements Callable<Integer> {
         }, "mpflow-exit");
         Runtime.getRuntime().addShutdownHook(lastResort);
 
-        // UTF-8 whatever the locale says: results are data, and JSON is UTF-8.
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        // UTF-8 whatever the locale says: results are data, and JSON is UTF-8. On the bar's terminal, each result
+        // clears the bar's line first, and the bar is drawn again below it.
+        OutputStream results = shared != null && stdoutIsTerminal ? shared.sameTerminal(System.out) : System.out;
+        PrintStream out = new PrintStream(results, false, StandardCharsets.UTF_8);
         ResultPrinter printer = table ? new TablePrinter(out, Terminal.width()) : new JsonLinesPrinter(out);
         ProgressView progress = null;
         AtomicBoolean outputClosed = new AtomicBoolean();

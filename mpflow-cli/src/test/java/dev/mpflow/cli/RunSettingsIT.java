@@ -524,12 +524,41 @@ class RunSettingsIT {
     }
 
     @Test
-    void noProgressBarWhenResultsGoToTheSameTerminal() {
-        Cli.Result r = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=true"),
-                "run", "--no-autosave", "--", "echo"), "a\nb\n", Duration.ofSeconds(60));
-        assertThat(r.exitCode()).isZero();
-        assertThat(r.stdoutLines().get(0)).startsWith("TASK");
-        assertThat(r.stderr()).doesNotContain("\r").startsWith("mpflow: 2 succeeded");
+    void theProgressBarSharesTheTerminalWithTheTable() throws IOException {
+        write("inputs.txt", "1\n2\n3\n4\n5\n6\n7\n8\n");
+        // stdout and stderr on one terminal: here one pipe that gets both, in the order they were written.
+        ProcessBuilder pb = Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=true"),
+                "run", "--no-autosave", "-j", "2", "--inputs", "inputs.txt", "--", "sh", "-c",
+                "sleep 0.$0; echo done $0", "{}").redirectErrorStream(true);
+        Cli.Result r = Cli.run(pb, "", Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(r.stdout()).isZero();
+        String terminal = r.stdout();
+        assertThat(terminal).contains("\rmpflow ").contains(" tasks/s").contains("8/8");
+        List<String> rowStarts = new ArrayList<>(List.of("TASK  ", "mpflow: 8 succeeded, 0 failed"));
+        for (int i = 1; i <= 8; i++) {
+            rowStarts.add(String.format("%-24s %-12s succeeded", i, "sh"));
+        }
+        assertNothingSharesTheBarsLine(terminal, rowStarts.toArray(String[]::new));
+        // Each row is whole: the bar is cleared before a row, never drawn inside one.
+        for (String row : terminal.split("\n")) {
+            String last = row.substring(row.lastIndexOf("\r\u001b[2K") < 0 ? 0 : row.lastIndexOf("\r\u001b[2K") + 5);
+            if (last.startsWith("TASK") || last.matches("\\d +sh .*")) {
+                assertThat(last).doesNotContain("\r").doesNotContain("\u001b");
+            }
+        }
+    }
+
+    @Test
+    void noProgressBarWhenQuietOrWhenStderrIsNoTerminal() {
+        Cli.Result quiet = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=true"),
+                "run", "--no-autosave", "-q", "--", "echo"), "a\nb\n", Duration.ofSeconds(60));
+        assertThat(quiet.exitCode()).isZero();
+        assertThat(quiet.stdoutLines().get(0)).startsWith("TASK");
+        assertThat(quiet.stderr()).doesNotContain("\r").startsWith("mpflow: 2 succeeded");
+        Cli.Result plain = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=false", "-Dmpflow.stdout.tty=true"),
+                "run", "--no-autosave", "--", "echo"), "a\n", Duration.ofSeconds(60));
+        assertThat(plain.stdout()).doesNotContain("\r");
+        assertThat(plain.stderr()).doesNotContain("\r").startsWith("mpflow: 1 succeeded");
     }
 
     @Test
