@@ -49,9 +49,10 @@ final class GcCommand implements Callable<Integer> {
         // On disk, as people measure it: the emptied write-ahead log counts too.
         long freed = Math.max(0, before - size);
         PrintStream out = History.out();
+        String space = freed > 0 ? "freed " + History.bytes(freed) + ", the store is now "
+                : "nothing to free, the store is ";
         out.println("removed " + removed + (removed == 1 ? " run" : " runs") + ", kept the newest " + keep + "; "
-                + (freed > 0 ? "freed " + History.bytes(freed) + ", the store is now " : "nothing to free, the store is ")
-                + History.bytes(size));
+                + space + History.bytes(size));
         out.flush();
         return ExitCode.OK;
     }

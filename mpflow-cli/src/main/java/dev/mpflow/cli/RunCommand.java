@@ -100,9 +100,9 @@ import picocli.CommandLine.Parameters;
             "",
             "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
                     + "resultEncoding, attempts, error, durationMs, ..., stdout: what a command that failed printed), "
-                    + "a table otherwise. A command's output that is not UTF-8 is kept as bytes: in JSON lines the result is their base64, with resultEncoding "
-                    + "base64 (null otherwise); in the table, the text with invalid bytes replaced and a note of its "
-                    + "size. On stderr: a progress bar when stderr is a terminal (results on the same terminal go "
+                    + "a table otherwise. A command's output that is not UTF-8 is kept as bytes: in JSON lines the "
+                    + "result is their base64, with resultEncoding base64 (null otherwise); in the table, the text "
+                    + "with invalid bytes replaced and a note of its size. On stderr: a progress bar when stderr is a terminal (results on the same terminal go "
                     + "above it), and a summary.",
             "",
             "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
