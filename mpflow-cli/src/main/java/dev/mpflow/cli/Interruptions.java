@@ -26,6 +26,8 @@ import sun.misc.SignalHandler;
  */
 final class Interruptions {
     private static final String[] SIGNALS = {"INT", "TERM"};
+    /** Handlers installed before the command line was parsed, for the run that follows; null when none. */
+    private static Interruptions early;
 
     private final PrintStream earlyErr;
     private final long startNanos = System.nanoTime();
@@ -44,6 +46,26 @@ final class Interruptions {
     /** @param err where to report a signal that comes before a workflow is attached */
     Interruptions(PrintStream err) {
         this.earlyErr = err;
+    }
+
+    /**
+     * Handles INT and TERM from now on, for the run command that the command line about to be parsed calls:
+     * parsing it takes a good part of a second's start, and a signal then must not end the JVM silently.
+     */
+    static synchronized void installEarly(PrintStream err) {
+        early = new Interruptions(err);
+        early.install();
+    }
+
+    /** The handlers for this run: those {@link #installEarly installed early}, else new ones installed now. */
+    static synchronized Interruptions forRun(PrintStream err) {
+        Interruptions handlers = early;
+        early = null;
+        if (handlers == null) {
+            handlers = new Interruptions(err);
+            handlers.install();
+        }
+        return handlers;
     }
 
     /** Handles INT and TERM from now on. */

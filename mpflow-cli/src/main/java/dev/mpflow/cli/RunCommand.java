@@ -233,8 +233,7 @@ final class RunCommand implements Callable<Integer> {
         setLogLevel();
         // From the start, not from the first task: a Ctrl-C while the inputs are still being read must end with
         // the summary and exit 130 too, never with the JVM's silent exit.
-        Interruptions interruptions = new Interruptions(System.err);
-        interruptions.install();
+        Interruptions interruptions = Interruptions.forRun(System.err);
         try {
             Plan plan = plan();
             return execute(plan, interruptions);
