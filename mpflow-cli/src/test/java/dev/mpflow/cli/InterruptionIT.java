@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -298,8 +299,18 @@ class InterruptionIT {
 
     @Test
     void aClosedStdoutAfterTheLastResultStillSaysSoAndExitsOne() throws Exception {
-        try (Cli.Running r = Cli.Running.start(Cli.builder(dir, "run", "--no-autosave", "--", "sh", "-c",
-                "if [ $0 = slow ]; then sleep 1; fi; echo $0", "{}"), false)) {
+        closeStdoutBeforeTheLastResult(List.of());
+    }
+
+    /** The same with the progress bar sharing the terminal (told so), whose writes must not hide the failure. */
+    @Test
+    void aClosedStdoutIsSeenWhenTheBarSharesItsTerminal() throws Exception {
+        closeStdoutBeforeTheLastResult(List.of("-Dmpflow.stdout.tty=true", "-Dmpflow.stderr.tty=true"));
+    }
+
+    private void closeStdoutBeforeTheLastResult(List<String> jvmOptions) throws Exception {
+        try (Cli.Running r = Cli.Running.start(Cli.builder(dir, jvmOptions, "run", "--no-autosave", "--output",
+                "jsonl", "--", "sh", "-c", "if [ $0 = slow ]; then sleep 1; fi; echo $0", "{}"), false)) {
             try (OutputStream stdin = r.process.getOutputStream()) {
                 stdin.write("quick\nslow\n".getBytes(StandardCharsets.UTF_8));
             }
@@ -310,9 +321,13 @@ class InterruptionIT {
             Cli.Result result = r.await(Duration.ofSeconds(30));
 
             assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
-            assertThat(result.stderrLines()).hasSize(2);
-            assertThat(result.stderrLines().get(0)).isEqualTo("mpflow: stdout was closed; stopping");
-            assertThat(result.stderrLines().get(1)).matches("mpflow: 2 succeeded, 0 failed, 0 retried in .*");
+            // What each line shows in the end (the bar, if any, is drawn over with a carriage return), bar aside.
+            List<String> lines = Stream.of(result.stderr().split("\n"))
+                    .map(l -> l.substring(l.lastIndexOf('\r') + 1).replace("\u001b[2K", ""))
+                    .filter(l -> !l.isEmpty() && !l.matches("mpflow +\\S+ ?% \\[.*")).toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).isEqualTo("mpflow: stdout was closed; stopping");
+            assertThat(lines.get(1)).matches("mpflow: 2 succeeded, 0 failed, 0 retried in .*");
         }
     }
 

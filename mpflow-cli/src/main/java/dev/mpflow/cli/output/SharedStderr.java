@@ -87,6 +87,10 @@ public final class SharedStderr {
                     stdout.flush();
                     atLineStart = b[off + len - 1] == '\n';
                 }
+                // A PrintStream keeps its failures to itself; the printer must still learn that stdout is gone.
+                if (stdout instanceof PrintStream p && p.checkError()) {
+                    throw new IOException("standard output is closed");
+                }
             }
 
             @Override
