@@ -31,7 +31,8 @@ import java.util.concurrent.Future;
  * byte is lost. A value of {@code byte[]} flowing into a later agent is passed as is. A non-zero exit fails the
  * attempt with a
  * {@link CommandFailedException} carrying the exit code and the tail of standard error; the program's standard
- * error is also captured with the attempt's output. Immutable.
+ * error is also captured with the attempt's output, and so is its standard output when it failed (it is no result
+ * then, but may say why). Immutable.
  */
 public final class CommandAgent implements Agent {
     private static final long serialVersionUID = 1L;
@@ -149,10 +150,12 @@ public final class CommandAgent implements Agent {
             if (stdin == null) {
                 process.getOutputStream().close();
             }
-            byte[] out = readAtMost(process.getInputStream(), maxOutputBytes);
-            if (out == null) {
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            if (!readAtMost(process.getInputStream(), maxOutputBytes, read)) {
+                keepAsCaptured(read);
                 throw new CommandOutputTooLargeException(name, maxOutputBytes);
             }
+            byte[] out = read.toByteArray();
             int exit = process.waitFor();
             if (feeder != null) {
                 feeder.get();
@@ -163,6 +166,8 @@ public final class CommandAgent implements Agent {
                 System.err.flush();
             }
             if (exit != 0) {
+                // No result, but what it printed may say why: kept as the attempt's stdout (within its limit).
+                keepAsCaptured(read);
                 throw new CommandFailedException(String.join(" ", argv), exit, tail(err));
             }
             return decode(out);
@@ -179,20 +184,31 @@ public final class CommandAgent implements Agent {
         }
     }
 
-    /** The whole stream, or {@code null} as soon as it exceeds {@code limit} bytes. */
-    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    /**
+     * Reads the whole stream into {@code bytes}; false as soon as it exceeds {@code limit} bytes, with the first
+     * {@code limit} in {@code bytes}.
+     */
+    private static boolean readAtMost(InputStream in, long limit, ByteArrayOutputStream bytes) throws IOException {
         byte[] buf = new byte[8192];
         long total = 0;
         int n;
         while ((n = in.read(buf)) >= 0) {
-            total += n;
-            if (total > limit) {
-                return null;
+            if (total + n > limit) {
+                bytes.write(buf, 0, (int) (limit - total));
+                return false;
             }
+            total += n;
             bytes.write(buf, 0, n);
         }
-        return bytes.toByteArray();
+        return true;
+    }
+
+    /** Writes a failed program's output to the attempt's stdout, which the worker captures up to its limit. */
+    private static void keepAsCaptured(ByteArrayOutputStream out) throws IOException {
+        if (out.size() > 0) {
+            out.writeTo(System.out);
+            System.out.flush();
+        }
     }
 
     private static void feed(OutputStream stdin, byte[] value) {

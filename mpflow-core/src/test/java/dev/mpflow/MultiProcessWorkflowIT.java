@@ -444,6 +444,24 @@ class MultiProcessWorkflowIT {
     }
 
     @Test
+    void whatAFailedCommandPrintedIsItsCapturedStdout() {
+        List<Agent> agents = List.of(
+                CommandAgent.of("fail", "sh", "-c", "echo half done; exit 3"),
+                CommandAgent.of("flood", "sh", "-c", "head -c 5000 /dev/zero | tr '\\0' y").withMaxOutputBytes(100));
+        try (MultiProcessWorkflow wf = workflow(2).retry(RetrySettings.NONE).captureLimitBytes(10).agents(agents)
+                .build()) {
+            List<TaskResult> results = wf.run(Task.ofInput("t", "abc"));
+
+            assertThat(results.get(0).status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(results.get(0).stdout()).isEqualTo("half done\n");
+            // Past its output limit: the first bytes, within the capture limit, and how many more it kept.
+            assertThat(results.get(1).error().orElseThrow().type())
+                    .isEqualTo(CommandOutputTooLargeException.class.getName());
+            assertThat(results.get(1).stdout()).isEqualTo("yyyyyyyyyy\n[mpflow: 90 more bytes not kept]");
+        }
+    }
+
+    @Test
     void aCommandFloodingStderrKeepsItsLastMebibyteAndItsLastWords() {
         CommandAgent chatty = CommandAgent.of("chatty", "sh", "-c",
                 "head -c 3000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo last words >&2; exit 3");

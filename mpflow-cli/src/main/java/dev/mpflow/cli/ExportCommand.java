@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
             "Writes a run's results as JSON lines or CSV.",
             "One record per result on stdout, with the fields of 'mpflow run --output jsonl': task, agent, input, "
                     + "status, result, resultEncoding, attempts, error, errorType, durationMs, workerPid, startedAt, "
-                    + "endedAt. A result that is not UTF-8 text is written in base64, with resultEncoding base64 "
-                    + "(empty otherwise). CSV has a header row and RFC 4180 quoting.",
+                    + "endedAt, stdout. A result that is not UTF-8 text is written in base64, with resultEncoding "
+                    + "base64 (empty otherwise). CSV has a header row and RFC 4180 quoting.",
         },
         footerHeading = "%nExamples:%n",
         footer = {

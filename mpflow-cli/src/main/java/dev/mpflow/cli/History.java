@@ -74,6 +74,22 @@ final class History {
         return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
     }
 
+    /** {@code 512 bytes}, {@code 40 KiB}, {@code 3.2 MiB}, {@code 1.5 GiB}: sizes for people, in binary units. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n == 1 ? "1 byte" : n + " bytes";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = n / 1024.0;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return (unit == 0 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.1f", value))
+                + " " + units[unit];
+    }
+
     /** A run's duration: to its end, or to now while it runs. */
     static Duration duration(StoredRun r) {
         return Duration.between(r.startedAt(), r.endedAt().orElse(Instant.now()));

@@ -8,6 +8,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("run")) {
+            // Before picocli's set-up and parsing, which take a good part of the start: see Interruptions.
+            Interruptions.installEarly(System.err);
+        }
         System.exit(execute(args));
     }
 

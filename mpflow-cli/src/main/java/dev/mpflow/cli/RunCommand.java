@@ -31,9 +31,11 @@ import dev.mpflow.cli.workflow.WorkflowFileException;
 import dev.mpflow.cli.workflow.WorkflowFileLoader;
 import dev.mpflow.event.RunSummary;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoreOpenException;
 import dev.mpflow.store.sqlite.StoredRun;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -97,15 +99,17 @@ import picocli.CommandLine.Parameters;
                     + "and the second of it. A changed definition is refused unless --force.",
             "",
             "Output: JSON lines on stdout when it is not a terminal (fields task, agent, input, status, result, "
-                    + "resultEncoding, attempts, error, durationMs, ...), a table otherwise. A command's output that "
-                    + "is not UTF-8 is kept as bytes: in JSON lines the result is their base64, with resultEncoding "
-                    + "base64 (null otherwise); in the table, the text with invalid bytes replaced and a note of its "
-                    + "size. On stderr: a progress bar when stderr is a terminal and stdout is not, and a summary.",
+                    + "resultEncoding, attempts, error, durationMs, ..., stdout: what a command that failed printed), "
+                    + "a table otherwise. A command's output that is not UTF-8 is kept as bytes: in JSON lines the "
+                    + "result is their base64, with resultEncoding base64 (null otherwise); in the table, the text "
+                    + "with invalid bytes replaced and a note of its size. On stderr: a progress bar when stderr is a terminal (results on the same terminal go "
+                    + "above it), and a summary.",
             "",
             "Interruption: the first Ctrl-C or SIGTERM starts no new task and gives the running ones the grace "
                     + "period (--grace) to finish; a second one stops them at once. Tasks that did not finish are "
-                    + "reported as cancelled, and everything is saved. When stdout is closed (such as by | head), "
-                    + "the run stops at once and exits with 1.",
+                    + "reported as cancelled, and everything is saved; the summary is printed however early it comes. "
+                    + "When stdout is closed (such as by | head), the run stops at once, says so, prints the summary "
+                    + "and exits with 1.",
             "",
             "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted (--halt, "
                     + "--deadline) or stdout was closed; 2 bad usage, workflow file or inputs; 130 interrupted.",
@@ -184,8 +188,8 @@ final class RunCommand implements Callable<Integer> {
     Duration grace;
 
     @Option(names = "--capture-limit", paramLabel = "SIZE", converter = FlagValues.CaptureLimit.class,
-            description = "How much of each attempt's stdout, and as much of its stderr, is kept, such as 64KB "
-                    + "(default: 1MiB).")
+            description = "How much of each attempt's stdout, and as much of its stderr, is kept, such as 64KB; "
+                    + "0 keeps nothing (default: 1MiB).")
     Integer captureLimit;
 
     @Option(names = "--max-result-size", paramLabel = "SIZE", converter = FlagValues.ResultSize.class,
@@ -227,19 +231,40 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("-q/--quiet and -v/--verbose: use one or the other");
         }
         setLogLevel();
+        // From the start, not from the first task: a Ctrl-C while the inputs are still being read must end with
+        // the summary and exit 130 too, never with the JVM's silent exit.
+        Interruptions interruptions = Interruptions.forRun(System.err);
         try {
             Plan plan = plan();
-            return execute(plan);
+            return execute(plan, interruptions);
         } catch (UsageException e) {
             // A message may quote a value read from the file (a name, a path) that holds a secret.
             String masked = secrets.mask(e.getMessage());
             throw masked.equals(e.getMessage()) ? e : new UsageException(masked);
+        } finally {
+            interruptions.uninstall();
         }
     }
 
     /** Everything needed to run, validated before any worker starts. */
     private record Plan(MultiProcessWorkflow.Builder builder, TaskFeed tasks, long total,
-            MultiProcessWorkflow.AgentMode mode, Duration grace, boolean streamed, int window) {
+            MultiProcessWorkflow.AgentMode mode, Duration grace, boolean streamed, int window, StoreChoice store) {
+    }
+
+    /**
+     * The store file and where it was chosen, so that a location the store cannot use is reported as the user's
+     * mistake, named as the user wrote it: {@code --store}, the workflow file's line, or the default.
+     *
+     * @param origin the flag, or {@code FILE:LINE: store}; {@code null} for the default
+     * @param shown  the location as the message shows it
+     */
+    private record StoreChoice(Path file, String origin, String shown) {
+        UsageException refused(StoreOpenException e, boolean existed) {
+            String what = (existed ? "cannot open " : "cannot create ") + shown;
+            return origin != null ? new UsageException(origin + ": " + what + ": " + e.reason())
+                    : new UsageException("store: " + what + " (the default): " + e.reason()
+                            + "; choose another with --store, or use --no-autosave");
+        }
     }
 
     private Plan plan() throws UsageException {
@@ -445,7 +470,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             throw new UsageException(given + ": cannot read the tasks: " + e.getCause().getMessage());
         }
-        return new Plan(b, tasks, total, mode, s.grace(), false, 0);
+        return new Plan(b, tasks, total, mode, s.grace(), false, 0, s.autosave() ? s.storeChoice() : null);
     }
 
     /** A workflow file's agent, with its own settings over the workflow's. */
@@ -540,7 +565,8 @@ final class RunCommand implements Callable<Integer> {
         }
         // Inputs may pause (stdin, a pipe): results must not wait for the next line, so tasks are taken apart.
         int window = (int) Math.min(Integer.MAX_VALUE, Math.max(64L, s.workers() * 16L));
-        return new Plan(b, tasks, total, MultiProcessWorkflow.AgentMode.PIPELINE, s.grace(), true, window);
+        return new Plan(b, tasks, total, MultiProcessWorkflow.AgentMode.PIPELINE, s.grace(), true, window,
+                s.autosave() ? s.storeChoice() : null);
     }
 
     private Path inputsFile() throws UsageException {
@@ -652,7 +678,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** The settings every agent needs to know. */
     private record Settings(int workers, RetrySettings retry, Optional<Long> maxResultSize, Duration grace,
-            boolean autosave, Path store) {
+            boolean autosave, StoreChoice storeChoice) {
+        Path store() {
+            return storeChoice.file();
+        }
     }
 
     private interface Setter {
@@ -691,6 +720,7 @@ final class RunCommand implements Callable<Integer> {
         if (storeFile.isPresent()) {
             set(from(store, "--store", file, "store"), () -> b.store(storeFile.get()));
         }
+        checkRetriesUsed(def, file);
         RetrySettings retry = retrySettings(def.flatMap(WorkflowDefinition::retry).orElse(RetrySettings.DEFAULT),
                 file);
         set("--retries", () -> b.retry(retry));
@@ -718,8 +748,12 @@ final class RunCommand implements Callable<Integer> {
             set(from(maxResultSize, "--max-result-size", file, "maxResultSize"),
                     () -> b.maxResultBytes(resultSize.get()));
         }
-        return new Settings(workers, retry, resultSize, stopGrace, saving,
-                storeFile.orElse(MultiProcessWorkflow.DEFAULT_STORE));
+        StoreChoice choice = storePath.isPresent() ? new StoreChoice(storePath.get(), "--store", store)
+                : def.flatMap(WorkflowDefinition::store)
+                        .map(p -> new StoreChoice(p, file + ":" + def.get().line("store") + ": store", p.toString()))
+                        .orElse(new StoreChoice(MultiProcessWorkflow.DEFAULT_STORE, null,
+                                MultiProcessWorkflow.DEFAULT_STORE.toString()));
+        return new Settings(workers, retry, resultSize, stopGrace, saving, choice);
     }
 
     private static Optional<Integer> boxed(OptionalInt o) {
@@ -732,6 +766,32 @@ final class RunCommand implements Callable<Integer> {
 
     private boolean retryFlagsGiven() {
         return retries != null || retryDelay != null || retryMaxDelay != null || retryJitter != null;
+    }
+
+    /**
+     * Refuses the workflow's retry spacing (the delay flags, or the file's {@code retry} block) where no attempt is
+     * retried: {@code --retries 0}, or the file's {@code retries: 0} that no {@code --retries} raises. Unless an
+     * agent or an entry of tasks retries of its own: it spaces its retries with these settings.
+     */
+    private void checkRetriesUsed(Optional<WorkflowDefinition> def, String file) throws UsageException {
+        boolean retriedBelow = def.isPresent()
+                && (def.get().agents().stream().anyMatch(a -> a.retry().retries().orElse(0) > 0)
+                        || def.get().taskRetries().stream().anyMatch(t -> t.retry().retries().orElse(0) > 0));
+        boolean fileSaysNone = def.isPresent() && def.get().retries().orElse(-1) == 0;
+        if (retriedBelow || !(retries != null ? retries == 0 : fileSaysNone)) {
+            return;
+        }
+        String none = retries != null ? "--retries 0" : "retries: 0 (" + file + ":" + def.get().line("retries") + ")";
+        String flag = retryDelay != null ? "--retry-delay" : retryMaxDelay != null ? "--retry-max-delay"
+                : retryJitter != null ? "--retry-jitter" : null;
+        String why = ", as no attempt is retried; drop it, or allow retries";
+        if (flag != null) {
+            throw new UsageException(flag + ": has no effect with " + none + why);
+        }
+        if (fileSaysNone && def.get().line("retry") > 0) {
+            throw new UsageException(file + ":" + def.get().line("retry") + ": retry: has no effect with retries: 0 "
+                    + "(line " + def.get().line("retries") + ")" + why);
+        }
     }
 
     /** The file's retry settings (or the defaults) with the retry flags over them. */
@@ -779,12 +839,12 @@ final class RunCommand implements Callable<Integer> {
 
     // --- the run ---
 
-    private int execute(Plan plan) throws UsageException, InterruptedException {
+    private int execute(Plan plan, Interruptions interruptions) throws UsageException, InterruptedException {
         PrintStream originalErr = System.err;
         boolean stdoutIsTerminal = Terminal.stdoutIsTerminal();
         boolean table = output != null ? output == Output.table : stdoutIsTerminal;
-        // A progress bar shares no terminal with results: only when stderr is one and stdout is not.
-        boolean showProgress = !quiet && Terminal.stderrIsTerminal() && !stdoutIsTerminal;
+        // The bar goes wherever stderr is a terminal; with results on the same terminal, they share it (below).
+        boolean showProgress = !quiet && Terminal.stderrIsTerminal();
         SharedStderr shared = showProgress ? new SharedStderr(originalErr) : null;
         PrintStream err = shared != null ? shared.others() : originalErr;
 
@@ -795,8 +855,11 @@ final class RunCommand implements Callable<Integer> {
             plan.builder().expectedTasks(plan.total());
         }
         MultiProcessWorkflow workflow;
+        boolean storeExisted = plan.store() != null && Files.exists(plan.store().file());
         try {
-            workflow = plan.builder().build();
+            workflow = interruptions.attach(plan.builder()::build, plan.grace(), err, running, plan.tasks()::stop);
+        } catch (StoreOpenException e) {
+            throw plan.store() != null ? plan.store().refused(e, storeExisted) : new UsageException(e.getMessage());
         } catch (MpflowException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -808,11 +871,11 @@ final class RunCommand implements Callable<Integer> {
             }
         }, "mpflow-exit");
         Runtime.getRuntime().addShutdownHook(lastResort);
-        Interruptions interruptions = new Interruptions(workflow, plan.grace(), err, running, plan.tasks()::stop);
-        interruptions.install();
 
-        // UTF-8 whatever the locale says: results are data, and JSON is UTF-8.
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        // UTF-8 whatever the locale says: results are data, and JSON is UTF-8. On the bar's terminal, each result
+        // clears the bar's line first, and the bar is drawn again below it.
+        OutputStream results = shared != null && stdoutIsTerminal ? shared.sameTerminal(System.out) : System.out;
+        PrintStream out = new PrintStream(results, false, StandardCharsets.UTF_8);
         ResultPrinter printer = table ? new TablePrinter(out, Terminal.width()) : new JsonLinesPrinter(out);
         ProgressView progress = null;
         AtomicBoolean outputClosed = new AtomicBoolean();
@@ -829,9 +892,9 @@ final class RunCommand implements Callable<Integer> {
                 if (!outputClosed.get() && !r.fromEarlierRun() && r.status() != TaskStatus.SKIPPED) {
                     printer.print(r);
                     if (printer.failed()) {
-                        // The reader is gone (| head): stop at once, as GNU parallel does; nothing more to say.
+                        // The reader is gone (| head): stop at once, as GNU parallel does, and say so.
                         outputClosed.set(true);
-                        interruptions.stopNow();
+                        interruptions.stopNow("stdout was closed");
                     }
                 }
                 if (bar != null) {
@@ -851,7 +914,6 @@ final class RunCommand implements Callable<Integer> {
             if (closed.compareAndSet(false, true)) {
                 workflow.close();
             }
-            interruptions.uninstall();
             try {
                 Runtime.getRuntime().removeShutdownHook(lastResort);
             } catch (IllegalStateException e) {
@@ -862,9 +924,6 @@ final class RunCommand implements Callable<Integer> {
             }
             printer.close();
             System.setErr(originalErr);
-        }
-        if (outputClosed.get()) {
-            return interruptions.interrupted() ? ExitCode.INTERRUPTED : ExitCode.TASKS_FAILED;
         }
         Optional<RuntimeException> inputFailure = plan.tasks().failure();
         inputFailure.ifPresent(e -> originalErr.println("mpflow: " + secrets.mask(describeInputFailure(e))));
@@ -885,7 +944,8 @@ final class RunCommand implements Callable<Integer> {
         if (inputFailure.isPresent()) {
             return ExitCode.USAGE;
         }
-        return haltedByPolicy || summary.failed() > 0 || summary.cancelled() > 0
+        // Results that could not be written are lost to the reader, however the tasks went.
+        return outputClosed.get() || haltedByPolicy || summary.failed() > 0 || summary.cancelled() > 0
                 ? ExitCode.TASKS_FAILED : ExitCode.OK;
     }
 

@@ -169,6 +169,31 @@ class CommandLineIT {
     }
 
     @Test
+    void whatAFailedCommandPrintedIsKeptAsItsStdout() {
+        Cli.Result r = Cli.run(dir, "x\n", "run", "--store", "runs.db", "--retries", "1", "--retry-delay", "0s", "--",
+                "sh", "-c", "echo \"partial $0\"; echo broken >&2; exit 3", "{}");
+
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        JsonNode n = json(r).get(0);
+        assertThat(n.get("status").asText()).isEqualTo("failed");
+        assertThat(n.get("stdout").asText()).isEqualTo("partial x\n");
+        // The same field in the export, and in show, for the last attempt and the one before it.
+        Cli.Result export = Cli.run(dir, "", "export", "latest", "--store", "runs.db");
+        assertThat(json(export).get(0).get("stdout").asText()).isEqualTo("partial x\n");
+        Cli.Result show = Cli.run(dir, "", "show", "latest", "x", "--store", "runs.db");
+        assertThat(show.exitCode()).as(show.stderr()).isZero();
+        assertThat(show.stdoutLines()).containsSubsequence("stdout of attempt 1:", "  partial x", "stdout:",
+                "  partial x");
+
+        // Within the capture limit, with a note of what was not kept; a command that succeeded printed its result.
+        Cli.Result limited = Cli.run(dir, "y\nok\n", "run", "--no-autosave", "--retries", "0", "--capture-limit", "4B",
+                "-k", "--", "sh", "-c", "echo \"partial $0\"; [ $0 = ok ]", "{}");
+        assertThat(json(limited).get(0).get("stdout").asText()).isEqualTo("part\n[mpflow: 6 more bytes not kept]");
+        assertThat(json(limited).get(1).get("result").asText()).isEqualTo("partial ok");
+        assertThat(json(limited).get(1).get("stdout").isNull()).isTrue();
+    }
+
+    @Test
     void timeoutKillsTheCommandAndReportsTimedOut() {
         Cli.Result r = Cli.run(dir, "30\n", "run", "--no-autosave", "--retries", "0", "--timeout", "500ms",
                 "--", "sleep", "{}");
@@ -266,13 +291,50 @@ class CommandLineIT {
                         + "5m or 2h");
     }
 
-    @Test
-    void unwritableStoreIsRefusedBeforeAnythingRuns() throws IOException {
-        write("file", "not a directory");
-        Cli.Result r = Cli.run(dir, "x\n", "run", "--store", "file/runs.db", "--", "echo");
-        assertThat(r.exitCode()).isEqualTo(2);
+    /** One line naming where the store came from, exit 2, nothing run, not even a worker started. */
+    private void assertStoreRefused(Cli.Result r, String start, String reason) {
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
         assertThat(r.stdout()).isEmpty();
-        assertThat(r.stderr()).startsWith("mpflow: cannot open store ").contains("file/runs.db").doesNotContain("\tat ");
+        assertThat(r.stderrLines()).hasSize(1);
+        assertThat(r.stderr()).startsWith(start).contains(reason).doesNotContain("\tat ").doesNotContain("WARN");
+    }
+
+    @Test
+    void aStoreFlagThatCannotBeCreatedIsNamedWithTheFlag() throws IOException {
+        assertStoreRefused(Cli.run(dir, "x\n", "run", "--store", "/proc/mpflow-none/runs.db", "--", "echo"),
+                "mpflow: --store: cannot create /proc/mpflow-none/runs.db: ", "/proc/mpflow-none");
+        write("file", "not a directory");
+        assertStoreRefused(Cli.run(dir, "x\n", "run", "--store", "file/runs.db", "--", "echo"),
+                "mpflow: --store: cannot create file/runs.db: ", "not a directory");
+        assertThat(Files.readString(dir.resolve("file"))).isEqualTo("not a directory");
+    }
+
+    @Test
+    void aStoreFlagThatIsNotAStoreIsNamedWithTheFlag() throws IOException {
+        write("notes.txt", "plain text, not SQLite\n".repeat(200));
+        assertStoreRefused(Cli.run(dir, "x\n", "run", "--store", "notes.txt", "--", "echo"),
+                "mpflow: --store: cannot open notes.txt: ", "");
+        assertThat(Files.readString(dir.resolve("notes.txt"))).isEqualTo("plain text, not SQLite\n".repeat(200));
+    }
+
+    @Test
+    void aWorkflowStoreThatCannotBeUsedIsNamedWithItsLine() throws IOException {
+        write("wf.yaml", "name: s\nstore: /proc/mpflow-none/runs.db\nagents:\n  - name: a\n    command: echo\n"
+                + "tasks:\n  - name: t\n");
+        assertStoreRefused(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: wf.yaml:2: store: cannot create /proc/mpflow-none/runs.db: ", "/proc/mpflow-none");
+        write("file", "not a directory");
+        write("wf.yaml", "name: s\nagents:\n  - name: a\n    command: echo\nstore: file/runs.db\n"
+                + "tasks:\n  - name: t\n");
+        assertStoreRefused(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: wf.yaml:5: store: cannot create " + dir.resolve("file/runs.db") + ": ", "not a directory");
+    }
+
+    @Test
+    void theDefaultStoreThatCannotBeCreatedSaysHowToChooseAnother() throws IOException {
+        write(".mpflow", "a file where the store's directory would be");
+        assertStoreRefused(Cli.run(dir, "x\n", "run", "--", "echo"),
+                "mpflow: store: cannot create .mpflow/runs.db (the default): ", "--store");
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -282,10 +283,80 @@ class InterruptionIT {
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
             assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
-            assertThat(result.stderr()).doesNotContain("succeeded,").doesNotContain("\tat ");
+            // Why it stopped, and what it did, once each.
+            List<String> lines = result.stderrLines().stream().filter(l -> !l.startsWith("mpflow: WARN")).toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).isEqualTo("mpflow: stdout was closed; stopping");
+            assertThat(lines.get(1)).matches("mpflow: \\d+ succeeded, 0 failed, \\d+ cancelled, 0 retried in "
+                    + "\\d+\\.\\ds; \\d+ not started; run \\S+ saved in .*runs\\.db");
+            assertThat(result.stderr()).doesNotContain("\tat ").doesNotContain("halted");
             try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
                 StoredRun run = history.runs().get(0);
                 assertThat(history.results(run.runId()).size()).isBetween(1, 199);
+            }
+        }
+    }
+
+    @Test
+    void aClosedStdoutAfterTheLastResultStillSaysSoAndExitsOne() throws Exception {
+        closeStdoutBeforeTheLastResult(List.of());
+    }
+
+    /** The same with the progress bar sharing the terminal (told so), whose writes must not hide the failure. */
+    @Test
+    void aClosedStdoutIsSeenWhenTheBarSharesItsTerminal() throws Exception {
+        closeStdoutBeforeTheLastResult(List.of("-Dmpflow.stdout.tty=true", "-Dmpflow.stderr.tty=true"));
+    }
+
+    private void closeStdoutBeforeTheLastResult(List<String> jvmOptions) throws Exception {
+        try (Cli.Running r = Cli.Running.start(Cli.builder(dir, jvmOptions, "run", "--no-autosave", "--output",
+                "jsonl", "--", "sh", "-c", "if [ $0 = slow ]; then sleep 1; fi; echo $0", "{}"), false)) {
+            try (OutputStream stdin = r.process.getOutputStream()) {
+                stdin.write("quick\nslow\n".getBytes(StandardCharsets.UTF_8));
+            }
+            BufferedReader stdout = new BufferedReader(
+                    new InputStreamReader(r.process.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(stdout.readLine()).contains("\"task\":\"quick\"");
+            stdout.close(); // before the last result, which then cannot be written
+            Cli.Result result = r.await(Duration.ofSeconds(30));
+
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
+            // What each line shows in the end (the bar, if any, is drawn over with a carriage return), bar aside.
+            List<String> lines = Stream.of(result.stderr().split("\n"))
+                    .map(l -> l.substring(l.lastIndexOf('\r') + 1).replace("\u001b[2K", ""))
+                    .filter(l -> !l.isEmpty() && !l.matches("mpflow +\\S+ ?% \\[.*")).toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).isEqualTo("mpflow: stdout was closed; stopping");
+            assertThat(lines.get(1)).matches("mpflow: 2 succeeded, 0 failed, 0 retried in .*");
+        }
+    }
+
+    /**
+     * Ctrl-C before the run even started (here, while its workflow file's inputs are still being counted): the
+     * summary, exit 130, nothing started.
+     */
+    @Test
+    void ctrlCBeforeTheRunStartsStillPrintsTheSummary() throws Exception {
+        Path fifo = dir.resolve("inputs.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Files.writeString(dir.resolve("wf.yaml"), "agents:\n  - name: a\n    command: echo\ntasks:\n"
+                + "  - inputs: inputs.fifo\n");
+        try (Cli.Running r = Cli.Running.start(Cli.interruptible(dir, "run", "--store", "runs.db", "wf.yaml"))) {
+            // Opening the pipe returns once mpflow has opened it to read: it is counting the inputs, long after
+            // its start, and will wait there for the first line.
+            try (OutputStream writer = Files.newOutputStream(fifo)) {
+                assumeFalse(Cli.ignoresSigint(r.pid()), "this environment starts processes with SIGINT ignored");
+                r.signal("INT");
+                Cli.Result result = r.await(Duration.ofSeconds(20));
+
+                assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+                assertThat(result.stdout()).isEmpty();
+                assertThat(result.stderrLines()).hasSize(2);
+                assertThat(result.stderrLines().get(0)).isEqualTo("mpflow: interrupted; stopping");
+                assertThat(result.stderrLines().get(1)).matches("mpflow: 0 succeeded, 0 failed, 0 retried in "
+                        + "\\d+\\.\\ds");
+                assertThat(dir.resolve("runs.db")).doesNotExist();
             }
         }
     }

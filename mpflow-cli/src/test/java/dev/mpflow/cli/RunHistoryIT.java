@@ -430,7 +430,7 @@ class RunHistoryIT {
         List<List<String>> records = parseCsv(csv.stdout());
         assertThat(records).hasSize(3);
         assertThat(records.get(0)).containsExactly("task", "agent", "input", "status", "result", "resultEncoding",
-                "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
+                "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt", "stdout");
         for (List<String> rec : records.subList(1, 3)) {
             JsonNode p = printed.stream().filter(n -> n.get("task").asText().equals(rec.get(0))).findFirst()
                     .orElseThrow();
@@ -442,10 +442,38 @@ class RunHistoryIT {
         // gc: the newest run stays.
         Cli.Result gc = mpflow("gc", "--keep", "1", "--store", "runs.db");
         assertThat(gc.exitCode()).as(gc.stderr()).isZero();
-        assertThat(gc.stdoutLines()).containsExactly("removed 1 run, kept the newest 1");
+        assertThat(gc.stdoutLines()).singleElement().asString()
+                .matches("removed 1 run, kept the newest 1; (freed \\S+ \\S+, the store is now|nothing to free, the "
+                        + "store is) \\d+ KiB");
         assertThat(runs()).extracting(StoredRun::runId).containsExactly(newest);
-        assertThat(mpflow("gc", "--keep", "1", "--store", "runs.db").stdoutLines())
-                .containsExactly("removed 0 runs, kept the newest 1");
+        assertThat(mpflow("gc", "--keep", "1", "--store", "runs.db").stdoutLines()).singleElement().asString()
+                .matches("removed 0 runs, kept the newest 1; nothing to free, the store is .*");
+    }
+
+    @Test
+    void gcGivesTheSpaceOfTheRunsItRemovesBack() throws IOException {
+        // Each task of the first run keeps 256 KiB of what it printed to stderr, with its attempt and its result.
+        write("inputs.txt", "1\n2\n3\n4\n5\n6\n7\n8\n");
+        Cli.Result big = mpflow("run", "-j", "2", "--store", "runs.db", "--inputs", "inputs.txt", "--", "sh", "-c",
+                "head -c 262144 /dev/zero | tr '\\0' x >&2; echo $0", "{}");
+        assertThat(big.exitCode()).as(big.stderr()).isZero();
+        Cli.Result small = mpflow("run", "--store", "runs.db", "--inputs", "inputs.txt", "--", "echo");
+        assertThat(small.exitCode()).as(small.stderr()).isZero();
+        Path db = dir.resolve("runs.db");
+        long before = Files.size(db);
+        assertThat(before).isGreaterThan(2_000_000);
+
+        Cli.Result gc = mpflow("gc", "--keep", "1", "--store", "runs.db");
+
+        assertThat(gc.exitCode()).as(gc.stderr()).isZero();
+        assertThat(gc.stdoutLines()).singleElement().asString()
+                .matches("removed 1 run, kept the newest 1; freed \\d+\\.\\d MiB, the store is now \\d+ KiB");
+        // The file itself is smaller, and no write-ahead log holds the space instead.
+        assertThat(Files.size(db)).isLessThan(before - 2_000_000);
+        Path wal = dir.resolve("runs.db-wal");
+        assertThat(!Files.exists(wal) || Files.size(wal) == 0).as("empty or no WAL").isTrue();
+        assertThat(runs()).hasSize(1);
+        assertThat(results(runs().get(0).runId())).hasSize(8);
     }
 
     @Test

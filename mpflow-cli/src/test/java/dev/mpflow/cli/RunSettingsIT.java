@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mpflow.store.sqlite.SqliteRunHistory;
+import dev.mpflow.store.sqlite.StoredResult;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,6 +111,10 @@ class RunSettingsIT {
                         + "unit is required, such as 500KB, 1MB or 64MiB"),
                 Arguments.of(List.of("--max-result-size", "0MB"),
                         "mpflow: --max-result-size: must be at least 1 byte, was 0MB"),
+                // Zero needs no unit, so these reach the range check rather than "the unit is required".
+                Arguments.of(List.of("--max-result-size", "0"),
+                        "mpflow: --max-result-size: must be at least 1 byte, was 0"),
+                Arguments.of(List.of("--timeout", "0"), "mpflow: --timeout: must be longer than zero, was 0"),
                 Arguments.of(List.of("--max-result-size", "1M"), "mpflow: --max-result-size: \"1M\" is not a size: "
                         + "the unit must be B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"),
                 Arguments.of(List.of("--output", "xml"),
@@ -134,6 +140,64 @@ class RunSettingsIT {
         write("wf.yaml", "retry:\n  maxDelay: 2s\nagents:\n  - name: a\n    command: cat\n");
         assertUsageError(Cli.run(dir, "", "run", "wf.yaml", "--retry-delay", "3s"), "mpflow: --retry-delay: must "
                 + "not exceed the longest delay (2s from wf.yaml), was 3s; raise that with --retry-max-delay");
+    }
+
+    // --- retry settings that nothing would use: a retry block or delay flags with no retries ---
+
+    private static final String CAT_AGENT = "agents:\n  - name: a\n    command: cat\n";
+
+    @Test
+    void retryFlagsWithNoRetriesAreRefused() {
+        for (String flag : List.of("--retry-delay", "--retry-max-delay")) {
+            assertUsageError(Cli.run(dir, "x\n", "run", "--retries", "0", flag, "1s", "--", "echo"), "mpflow: " + flag
+                    + ": has no effect with --retries 0, as no attempt is retried; drop it, or allow retries");
+        }
+        assertUsageError(Cli.run(dir, "x\n", "run", "--retry-jitter", "0.5", "--retries", "0", "--", "echo"),
+                "mpflow: --retry-jitter: has no effect with --retries 0, as no attempt is retried; drop it, or allow "
+                        + "retries");
+    }
+
+    @Test
+    void aRetryBlockBesideNoRetriesIsRefusedAtItsLine() throws IOException {
+        write("wf.yaml", "retries: 0\nretry:\n  delay: 1s\n  maxDelay: 5s\n" + CAT_AGENT);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:2: retry: has no effect with retries: 0 "
+                + "(line 1), as no attempt is retried; drop it, or allow retries");
+        write("wf.yaml", "retry:\n  retryOnExitCodes: [3]\nretries: 0\n" + CAT_AGENT);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:1: retry: has no effect with retries: 0 "
+                + "(line 3), as no attempt is retried; drop it, or allow retries");
+        // The delay flags against the file's retries.
+        write("wf.yaml", "retries: 0\n" + CAT_AGENT);
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml", "--retry-delay", "2s"), "mpflow: --retry-delay: has no "
+                + "effect with retries: 0 (wf.yaml:1), as no attempt is retried; drop it, or allow retries");
+    }
+
+    @Test
+    void anAgentsOrATaskEntrysRetryBlockBesideNoRetriesIsRefused() throws IOException {
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat\n    retries: 0\n    retry:\n      delay: 1s\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:5: agents[0].retry: has no effect with "
+                + "retries: 0 (line 4), as no attempt is retried; drop it, or allow retries");
+        write("wf.yaml", CAT_AGENT + "tasks:\n  - name: t\n    retries: 0\n    retry:\n      jitter: 0.5\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:7: tasks[0].retry: has no effect with "
+                + "retries: 0 (line 6), as no attempt is retried; drop it, or allow retries");
+    }
+
+    @Test
+    void aRetryBlockThatSomethingBelowRetriesUnderIsAllowed() throws IOException {
+        // The agent retries, with the workflow's delay; the task entry retries, with its agent's.
+        write("wf.yaml", "retries: 0\nretry:\n  delay: 0ms\nagents:\n  - name: a\n" + EXIT_WITH_INPUT
+                + "    retries: 1\ntasks:\n  - name: t\n    input: 3\n");
+        Cli.Result agent = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(agent.exitCode()).as(agent.stderr()).isEqualTo(1);
+        assertThat(attemptsByTask(agent)).isEqualTo(Map.of("t", 2));
+        write("wf.yaml", "agents:\n  - name: a\n" + EXIT_WITH_INPUT + "    retries: 0\n    retry:\n"
+                + "      delay: 0ms\ntasks:\n  - name: t\n    input: 3\n    retries: 2\n");
+        Cli.Result task = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(attemptsByTask(task)).isEqualTo(Map.of("t", 3));
+        // --retries over the file's retries: 0 puts its retry block to use.
+        write("wf.yaml", "retries: 0\nretry:\n  delay: 0ms\nagents:\n  - name: a\n" + EXIT_WITH_INPUT
+                + "tasks:\n  - name: t\n    input: 3\n");
+        Cli.Result flag = Cli.run(dir, "", "run", "--no-autosave", "--retries", "1", "wf.yaml");
+        assertThat(attemptsByTask(flag)).isEqualTo(Map.of("t", 2));
     }
 
     @Test
@@ -167,6 +231,25 @@ class RunSettingsIT {
         write("grace.yaml", "grace: -1s\n" + agent);
         assertUsageError(Cli.run(dir, "", "run", "grace.yaml"), "mpflow: grace.yaml:1: grace: \"-1s\" is not a "
                 + "duration: use a number and a unit, such as 500ms, 30s, 5m or 2h");
+    }
+
+    @Test
+    void zeroNeedsNoUnitInFlagsOrFiles() throws IOException {
+        Cli.Result flags = Cli.run(dir, "x\n", "run", "--store", "flags.db", "--capture-limit", "0", "--grace", "0",
+                "--retry-delay", "0", "--", "sh", "-c", "echo noise >&2; echo $0", "{}");
+        assertThat(flags.exitCode()).as(flags.stderr()).isZero();
+        assertThat(json(flags).get(0).get("result").asText()).isEqualTo("x");
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("flags.db"))) {
+            StoredResult result = history.results(history.runs().get(0).runId()).get(0);
+            // A limit of 0 keeps nothing, and says how much it dropped.
+            assertThat(result.stderr()).doesNotContain("noise").contains("6 more bytes not kept");
+        }
+
+        write("wf.yaml", "captureLimit: 0\ngrace: 0\nretry:\n  delay: 0\nagents:\n  - name: a\n"
+                + "    command: echo {}\ntasks:\n  - name: t\n    input: y\n");
+        Cli.Result file = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
+        assertThat(file.exitCode()).as(file.stderr()).isZero();
+        assertThat(json(file).get(0).get("result").asText()).isEqualTo("y");
     }
 
     @Test
@@ -344,6 +427,34 @@ class RunSettingsIT {
         assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: l2.txt:3: not valid UTF-8");
     }
 
+    /** Makes {@code dir/relative}, whose name holds bytes that are not UTF-8 (written as {@code \\377}). */
+    private void touchRawName(String relative) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "f=$(printf \"$0\"); mkdir -p \"$(dirname \"$f\")\" && touch \"$f\"",
+                relative).directory(dir.toFile()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+    }
+
+    @Test
+    void aGlobThatFindsAFileNameThatIsNotUtf8IsRefusedBeforeAnythingRuns() throws Exception {
+        write("nu/a.txt", "fine\n");
+        touchRawName("nu/f\\377.txt");
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat {}\ntasks:\n  - name: first\n"
+                + "  - glob: \"nu/*\"\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:6: tasks[1].glob: "
+                + dir.resolve("nu") + "/f\\xff.txt: the file name is not valid UTF-8, so it would reach the command "
+                + "altered; rename the file");
+    }
+
+    @Test
+    void aGlobThatFindsAFileInADirectoryWhoseNameIsNotUtf8IsRefused() throws Exception {
+        write("tree/ok.txt", "fine\n");
+        touchRawName("tree/d\\376\\351x/deep.txt");
+        write("wf.yaml", "agents:\n  - name: a\n    command: cat {}\ntasks:\n  - glob: \"tree/**\"\n");
+        assertUsageError(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:5: tasks[0].glob: "
+                + dir.resolve("tree") + "/d\\xfe\\xe9x/deep.txt: the file name is not valid UTF-8, so it would reach "
+                + "the command altered; rename the file");
+    }
+
     @Test
     void stdinThatIsNotUtf8EndsTheRunAtThatLine() {
         byte[] stdin = {'o', 'n', 'e', '\n', 't', 'w', 'o', '\n', (byte) 0xc3, '(', '\n', 'f', 'o', 'u', 'r', '\n'};
@@ -413,12 +524,41 @@ class RunSettingsIT {
     }
 
     @Test
-    void noProgressBarWhenResultsGoToTheSameTerminal() {
-        Cli.Result r = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=true"),
-                "run", "--no-autosave", "--", "echo"), "a\nb\n", Duration.ofSeconds(60));
-        assertThat(r.exitCode()).isZero();
-        assertThat(r.stdoutLines().get(0)).startsWith("TASK");
-        assertThat(r.stderr()).doesNotContain("\r").startsWith("mpflow: 2 succeeded");
+    void theProgressBarSharesTheTerminalWithTheTable() throws IOException {
+        write("inputs.txt", "1\n2\n3\n4\n5\n6\n7\n8\n");
+        // stdout and stderr on one terminal: here one pipe that gets both, in the order they were written.
+        ProcessBuilder pb = Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=true"),
+                "run", "--no-autosave", "-j", "2", "--inputs", "inputs.txt", "--", "sh", "-c",
+                "sleep 0.$0; echo done $0", "{}").redirectErrorStream(true);
+        Cli.Result r = Cli.run(pb, "", Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(r.stdout()).isZero();
+        String terminal = r.stdout();
+        assertThat(terminal).contains("\rmpflow ").contains(" tasks/s").contains("8/8");
+        List<String> rowStarts = new ArrayList<>(List.of("TASK  ", "mpflow: 8 succeeded, 0 failed"));
+        for (int i = 1; i <= 8; i++) {
+            rowStarts.add(String.format("%-24s %-12s succeeded", i, "sh"));
+        }
+        assertNothingSharesTheBarsLine(terminal, rowStarts.toArray(String[]::new));
+        // Each row is whole: the bar is cleared before a row, never drawn inside one.
+        for (String row : terminal.split("\n")) {
+            String last = row.substring(row.lastIndexOf("\r\u001b[2K") < 0 ? 0 : row.lastIndexOf("\r\u001b[2K") + 5);
+            if (last.startsWith("TASK") || last.matches("\\d +sh .*")) {
+                assertThat(last).doesNotContain("\r").doesNotContain("\u001b");
+            }
+        }
+    }
+
+    @Test
+    void noProgressBarWhenQuietOrWhenStderrIsNoTerminal() {
+        Cli.Result quiet = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=true", "-Dmpflow.stdout.tty=true"),
+                "run", "--no-autosave", "-q", "--", "echo"), "a\nb\n", Duration.ofSeconds(60));
+        assertThat(quiet.exitCode()).isZero();
+        assertThat(quiet.stdoutLines().get(0)).startsWith("TASK");
+        assertThat(quiet.stderr()).doesNotContain("\r").startsWith("mpflow: 2 succeeded");
+        Cli.Result plain = Cli.run(Cli.builder(dir, List.of("-Dmpflow.stderr.tty=false", "-Dmpflow.stdout.tty=true"),
+                "run", "--no-autosave", "--", "echo"), "a\n", Duration.ofSeconds(60));
+        assertThat(plain.stdout()).doesNotContain("\r");
+        assertThat(plain.stderr()).doesNotContain("\r").startsWith("mpflow: 1 succeeded");
     }
 
     @Test
@@ -448,8 +588,8 @@ class RunSettingsIT {
         assertThat(help.stdout()).contains("--retry-delay", "--retry-max-delay", "--retry-jitter", "--halt",
                 "--deadline", "--grace", "--capture-limit", "--max-result-size");
         String text = help.stdout().replaceAll("\\s+", " ");
-        assertThat(text).contains("When stdout is closed (such as by | head), the run stops at once and exits "
-                + "with 1.");
+        assertThat(text).contains("When stdout is closed (such as by | head), the run stops at once, says so, "
+                + "prints the summary and exits with 1.");
         assertThat(text).contains("Blank lines are skipped.");
         assertThat(help.stdout().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
         // A description line ends a sentence or is wrapped by picocli at a word, never cut after a comma.

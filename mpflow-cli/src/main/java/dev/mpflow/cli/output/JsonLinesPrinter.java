@@ -15,9 +15,10 @@ import java.util.Map;
 /**
  * One JSON object per line and per result, for machines: {@code task}, {@code agent}, {@code input},
  * {@code status}, {@code result}, {@code resultEncoding}, {@code attempts}, {@code error}, {@code errorType},
- * {@code durationMs}, {@code workerPid}, {@code startedAt}, {@code endedAt}. A result that is bytes rather than text
- * is written in base64, with {@code resultEncoding} {@value ResultValues#BASE64} ({@code null} otherwise); see
- * {@link ResultValues}.
+ * {@code durationMs}, {@code workerPid}, {@code startedAt}, {@code endedAt}, {@code stdout}. A result that is bytes
+ * rather than text is written in base64, with {@code resultEncoding} {@value ResultValues#BASE64} ({@code null}
+ * otherwise); see {@link ResultValues}. {@code stdout} is what the last attempt printed and kept (a command's output
+ * when it failed: when it succeeded, that is its result), {@code null} when nothing.
  */
 public final class JsonLinesPrinter implements ResultPrinter {
     private final ObjectMapper mapper = new ObjectMapper()
@@ -45,6 +46,7 @@ public final class JsonLinesPrinter implements ResultPrinter {
         m.put("workerPid", r.workerPid());
         m.put("startedAt", r.startedAt().toString());
         m.put("endedAt", r.endedAt().toString());
+        m.put("stdout", r.stdout().isEmpty() ? null : r.stdout());
         return m;
     }
 

@@ -7,9 +7,8 @@ import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on standard error: done/total, rate and ETA. Only used when standard error is a terminal and
- * standard output is not (a table or results on the same terminal would tear it); drawn through a
- * {@link SharedStderr}, so that warnings never land on the bar's line.
+ * A progress bar on standard error: done/total, rate and ETA. Used whenever standard error is a terminal; drawn
+ * through a {@link SharedStderr}, so that warnings, and results on the same terminal, never land on the bar's line.
  */
 public final class ProgressView implements AutoCloseable {
     private final ProgressBar bar;

@@ -14,7 +14,8 @@ import java.util.Optional;
 public final class StoredFields {
     /** The field names, in output order: the header of a CSV export. */
     public static final List<String> NAMES = List.of("task", "agent", "input", "status", "result",
-            "resultEncoding", "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt");
+            "resultEncoding", "attempts", "error", "errorType", "durationMs", "workerPid", "startedAt", "endedAt",
+            "stdout");
 
     private StoredFields() {
     }
@@ -34,6 +35,7 @@ public final class StoredFields {
         m.put("workerPid", r.workerPid());
         m.put("startedAt", r.startedAt().toString());
         m.put("endedAt", r.endedAt().toString());
+        m.put("stdout", r.stdout().isEmpty() ? null : r.stdout());
         return m;
     }
 

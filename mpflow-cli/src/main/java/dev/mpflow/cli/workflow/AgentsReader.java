@@ -22,6 +22,8 @@ final class AgentsReader {
     private final RetrySettings workflowRetry;
     private final RetryOverrides workflowOverrides;
     private final Mode mode;
+    /** Agents' retry blocks beside their {@code retries: 0}: errors unless a task entry retries under them. */
+    private final List<WorkflowFileException> unusedRetry = new ArrayList<>();
 
     /**
      * @param workflowRetry     the workflow's retry settings from the file (the defaults where it sets none)
@@ -66,10 +68,16 @@ final class AgentsReader {
             }
             OptionalInt retries = agent.wholeNumber("retries", 0, Integer.MAX_VALUE - 1);
             RetryOverrides retry = RetryReader.read(agent, retries, workflowRetry, this::origin).overrides();
+            RetryReader.unusedBlock(agent, retries).ifPresent(unusedRetry::add);
             Optional<Duration> timeout = agent.duration("timeout", false);
             agents.add(new AgentSpec(name, command, agent.line(), retry, timeout));
         }
         return agents;
+    }
+
+    /** The retry blocks that agents set beside {@code retries: 0}, as errors at their lines; after {@link #read}. */
+    List<WorkflowFileException> unusedRetry() {
+        return unusedRetry;
     }
 
     /** Where an agent's retry setting comes from when the agent leaves it out. */

@@ -4,7 +4,9 @@ import dev.mpflow.HaltPolicy;
 import dev.mpflow.RetrySettings;
 import dev.mpflow.Secrets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -46,10 +48,16 @@ final class DefinitionReader {
         OptionalLong captureLimit = top.size("captureLimit", 0, Integer.MAX_VALUE);
         OptionalLong maxResultSize = top.size("maxResultSize", 1, Long.MAX_VALUE);
         Mode mode = mode(top);
-        List<AgentSpec> agents = new AgentsReader(top, programs, retry.settings(), retry.overrides(), mode)
-                .read();
+        AgentsReader agentsReader = new AgentsReader(top, programs, retry.settings(), retry.overrides(), mode);
+        List<AgentSpec> agents = agentsReader.read();
         TasksReader.Read tasks = new TasksReader(source, top, retry.settings(), retry.overrides(), agents, mode)
                 .read();
+        // An agent's retry block beside its retries: 0 is used only by task entries that retry under it. (The
+        // workflow's own is checked by the command line, whose --retries may put it to use.)
+        if (!agentsReader.unusedRetry().isEmpty()
+                && tasks.retries().stream().noneMatch(t -> t.retry().retries().orElse(0) > 0)) {
+            throw agentsReader.unusedRetry().get(0);
+        }
         if (agents.isEmpty()) {
             // Tasks from a file carry no function of their own: without an agent there is nothing to run.
             throw top.error("agents", "a workflow file needs at least one agent");
@@ -72,7 +80,19 @@ final class DefinitionReader {
                 .taskSources(tasks.sources())
                 .taskRetries(tasks.retries())
                 .secrets(secretsSoFar())
+                .lines(lines(top))
                 .build();
+    }
+
+    /** The line of each top-level field the file sets (of its name). */
+    private static Map<String, Integer> lines(Fields top) {
+        Map<String, Integer> lines = new HashMap<>();
+        for (String field : FIELDS) {
+            if (top.has(field)) {
+                lines.put(field, top.keyLine(field));
+            }
+        }
+        return lines;
     }
 
     /**

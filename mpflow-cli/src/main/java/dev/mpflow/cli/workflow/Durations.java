@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 /**
  * Parses durations written as a number and a unit: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, also with
  * a fraction such as {@code 1.5s}. The units are {@code ms} (milliseconds), {@code s} (seconds), {@code m}
- * (minutes) and {@code h} (hours); a space between the number and the unit is allowed, a missing unit is not.
- * Used by workflow files and by the command-line flags alike.
+ * (minutes) and {@code h} (hours); a space between the number and the unit is allowed, a missing unit is not,
+ * except for zero ({@code 0}), which is the same in every unit. Used by workflow files and by the command-line
+ * flags alike.
  */
 public final class Durations {
     private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?");
@@ -28,7 +29,8 @@ public final class Durations {
 
     /**
      * Parses {@code text}, such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h} or {@code 1.5s}. Leading and
-     * trailing white space is ignored. Zero ({@code 0s}) is accepted; whether it makes sense is the caller's call.
+     * trailing white space is ignored. Zero ({@code 0s}, or {@code 0} alone) is accepted; whether it makes sense is
+     * the caller's call.
      *
      * @throws IllegalArgumentException when the text is not a number followed by one of the units, with a message
      *                                  that quotes the text and shows the expected form
@@ -37,6 +39,10 @@ public final class Durations {
         Objects.requireNonNull(text, "text");
         String trimmed = text.strip();
         if (NUMBER.matcher(trimmed).matches()) {
+            // Zero is zero in every unit: asking for one would only be in the way.
+            if (new BigDecimal(trimmed).signum() == 0) {
+                return Duration.ZERO;
+            }
             throw new IllegalArgumentException(quoted(text) + " is not a duration: the unit is required, " + EXAMPLES);
         }
         Matcher m = NUMBER_AND_UNIT.matcher(trimmed);

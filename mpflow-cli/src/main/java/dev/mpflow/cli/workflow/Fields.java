@@ -97,6 +97,17 @@ final class Fields {
         return source.error(node.line(), nodePath, problem);
     }
 
+    /** The line field {@code key}'s name is on, 0 when absent; a block's value begins on the line after it. */
+    int keyLine(String key) {
+        YamlNode.Member member = mapping.members().get(key);
+        return member == null ? 0 : member.keyLine();
+    }
+
+    /** A problem with field {@code key} as a whole (such as a block), at the line of its name. */
+    WorkflowFileException fieldError(String key, String problem) {
+        return source.error(has(key) ? keyLine(key) : mapping.line(), pathOf(key), problem);
+    }
+
     /** A problem with the value of field {@code key}. */
     WorkflowFileException error(String key, String problem) {
         int line = node(key).map(YamlNode::line).orElse(mapping.line());

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * A line of inputs that cannot become a task. The message is one line, {@code <source>:<line>: <problem>}, such
- * as {@code stdin:3: not valid UTF-8} or {@code /data/inputs.txt:12: not valid UTF-8}.
+ * An input that cannot become a task: a line of inputs, or a file a glob found. The message is one line,
+ * {@code <source>:<line>: <problem>}, such as {@code stdin:3: not valid UTF-8}, {@code /data/inputs.txt:12: not
+ * valid UTF-8} or {@code wf.yaml:6: tasks[1].glob: /data/f\xff.txt: the file name is not valid UTF-8, ...}.
  */
 public final class InputLineException extends UncheckedIOException {
     private static final long serialVersionUID = 1L;
@@ -21,12 +22,12 @@ public final class InputLineException extends UncheckedIOException {
         this.problem = problem;
     }
 
-    /** How the inputs are named: {@code stdin}, or a file's path. */
+    /** How the inputs are named: {@code stdin}, or a file's path (the workflow file's, for a glob). */
     public String source() {
         return source;
     }
 
-    /** The line at fault, counting from 1. */
+    /** The line at fault, counting from 1 (for a glob, the line of its field). */
     public long line() {
         return line;
     }

@@ -73,6 +73,20 @@ final class RetryReader {
         return new Read(overrides, settle(owner, overrides, base));
     }
 
+    /**
+     * The problem of a {@code retry} block written beside {@code retries: 0} in the same place: no attempt is
+     * retried, so none of it applies there. Empty when there is none. Whether it is an error is the caller's call:
+     * a place below that retries (an agent under the workflow, a task entry under its agent) uses the block.
+     */
+    static Optional<WorkflowFileException> unusedBlock(Fields owner, OptionalInt retries) {
+        if (retries.isEmpty() || retries.getAsInt() != 0 || !owner.has("retry")) {
+            return Optional.empty();
+        }
+        int line = owner.node("retries").map(YamlNode::line).orElse(0);
+        return Optional.of(owner.fieldError("retry", "has no effect with retries: 0 (line " + line + "), as no attempt "
+                + "is retried; drop it, or allow retries"));
+    }
+
     private static RetrySettings settle(Fields owner, RetryOverrides overrides, RetrySettings base)
             throws WorkflowFileException {
         try {

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * Parses sizes written as a number and a unit: {@code 500B}, {@code 500KB}, {@code 1MB}, {@code 64MiB},
  * {@code 1.5GB}. Decimal units ({@code KB}, {@code MB}, {@code GB}, {@code TB}) are powers of 1000, binary units
  * ({@code KiB}, {@code MiB}, {@code GiB}, {@code TiB}) powers of 1024; {@code B} is bytes. Units are read without
- * regard to case; a space between the number and the unit is allowed, a missing unit is not. Used by workflow
- * files and by the command-line flags alike.
+ * regard to case; a space between the number and the unit is allowed, a missing unit is not, except for zero
+ * ({@code 0}), which is the same in every unit. Used by workflow files and by the command-line flags alike.
  */
 public final class Sizes {
     private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?");
@@ -34,6 +34,10 @@ public final class Sizes {
         Objects.requireNonNull(text, "text");
         String trimmed = text.strip();
         if (NUMBER.matcher(trimmed).matches()) {
+            // Zero is zero in every unit: asking for one would only be in the way.
+            if (new BigDecimal(trimmed).signum() == 0) {
+                return 0L;
+            }
             throw new IllegalArgumentException(quoted(text) + " is not a size: the unit is required, " + EXAMPLES);
         }
         Matcher m = NUMBER_AND_UNIT.matcher(trimmed);

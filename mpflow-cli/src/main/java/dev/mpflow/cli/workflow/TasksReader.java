@@ -94,6 +94,11 @@ final class TasksReader {
                     + "the agents or on the tasks, not both");
         }
         OptionalInt retries = task.wholeNumber("retries", 0, Integer.MAX_VALUE - 1);
+        // Nothing runs below a task entry that could retry under its block.
+        Optional<WorkflowFileException> unused = RetryReader.unusedBlock(task, retries);
+        if (unused.isPresent()) {
+            throw unused.get();
+        }
         if (own.isPresent()) {
             AgentSpec agent = own.get();
             return RetryReader.read(task, retries, agent.retry().applyTo(workflowRetry),
@@ -149,7 +154,8 @@ final class TasksReader {
         if (!Files.isDirectory(pattern.base())) {
             throw task.error("glob", "no such directory: " + pattern.base());
         }
-        return new GlobFiles(pattern, priority, timeout, retry);
+        return new GlobFiles(pattern, priority, timeout, retry, source.given().toString(),
+                task.require("glob").line(), task.pathOf("glob"));
     }
 
     private static String describeForms(List<String> forms) {

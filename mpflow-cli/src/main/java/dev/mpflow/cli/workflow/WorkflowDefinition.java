@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +42,7 @@ public final class WorkflowDefinition {
     private final List<TaskSource> taskSources;
     private final List<TaskRetry> taskRetries;
     private final Secrets secrets;
+    private final Map<String, Integer> lines;
 
     private WorkflowDefinition(Builder b) {
         this.file = Objects.requireNonNull(b.file, "file");
@@ -61,6 +63,7 @@ public final class WorkflowDefinition {
         this.taskSources = List.copyOf(b.taskSources);
         this.taskRetries = List.copyOf(b.taskRetries);
         this.secrets = b.secrets;
+        this.lines = Map.copyOf(b.lines);
     }
 
     static Builder builder(Path file, String name) {
@@ -75,6 +78,14 @@ public final class WorkflowDefinition {
     /** The workflow's name: as given in the file, else the file's name without {@code .yaml} or {@code .yml}. */
     public String name() {
         return name;
+    }
+
+    /**
+     * The line a top-level field's name is on, counting from 1, such as that of {@code store}; 0 when the file
+     * does not set it. For messages about a setting that turns out to be unusable only when it is used.
+     */
+    public int line(String field) {
+        return lines.getOrDefault(field, 0);
     }
 
     /** The most worker processes to run at once, when the file sets it; at least 1. */
@@ -237,6 +248,7 @@ public final class WorkflowDefinition {
         private List<TaskSource> taskSources = List.of();
         private List<TaskRetry> taskRetries = List.of();
         private Secrets secrets = Secrets.NONE;
+        private Map<String, Integer> lines = Map.of();
 
         private Builder(Path file, String name) {
             this.file = file;
@@ -320,6 +332,11 @@ public final class WorkflowDefinition {
 
         Builder secrets(Secrets secrets) {
             this.secrets = secrets;
+            return this;
+        }
+
+        Builder lines(Map<String, Integer> lines) {
+            this.lines = lines;
             return this;
         }
 

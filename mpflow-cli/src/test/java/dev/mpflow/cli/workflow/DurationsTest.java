@@ -27,6 +27,12 @@ class DurationsTest {
     }
 
     @Test
+    void zeroNeedsNoUnit() {
+        assertThat(Durations.parse("0")).isEqualTo(Duration.ZERO);
+        assertThat(Durations.parse(" 00.0 ")).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
     void rejectsAnUnknownUnit() {
         assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse("5 parsecs"))
                 .withMessage("\"5 parsecs\" is not a duration: use a number and a unit, such as 500ms, 30s, 5m or 2h");

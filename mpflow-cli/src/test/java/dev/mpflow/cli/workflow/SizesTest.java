@@ -29,6 +29,12 @@ class SizesTest {
     }
 
     @Test
+    void zeroNeedsNoUnit() {
+        assertThat(Sizes.parse("0")).isZero();
+        assertThat(Sizes.parse(" 0.0 ")).isZero();
+    }
+
+    @Test
     void aMissingUnitIsAnError() {
         assertThatThrownBy(() -> Sizes.parse("1024")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("\"1024\" is not a size: the unit is required, such as 500KB, 1MB or 64MiB");

@@ -153,6 +153,13 @@ class TaskSourcesTest {
     }
 
     @Test
+    void aFileNameIsShownWithItsBadBytesAndControlCharactersEscaped() {
+        byte[] name = {'/', 'f', (byte) 0xff, '\n', (byte) 0xc3, (byte) 0xa9, (byte) 0xe9, 'x', (byte) 0xf0,
+            (byte) 0x9f, (byte) 0x98, (byte) 0x80, (byte) 0xc3};
+        assertThat(GlobFiles.escaped(name)).isEqualTo("/f\\xff\\x0a\u00e9\\xe9x\ud83d\ude00\\xc3");
+    }
+
+    @Test
     void aByteOrderMarkIsNoPartOfTheFirstInput() throws Exception {
         Files.write(dir.resolve("bom.txt"), new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, 'a', '\n', 'b'});
         assertThat(names(load("tasks:\n  - inputs: bom.txt\n"))).containsExactly("a", "b");

@@ -69,7 +69,7 @@ final class Migrations {
     /**
      * Brings the database behind {@code connection} to {@link #latestVersion()}.
      *
-     * @throws MpflowException naming {@code location} when the database is newer than this code, or a migration
+     * @throws StoreOpenException naming {@code location} when the database is newer than this code, or a migration
      *     fails (it is rolled back)
      */
     static void migrate(Connection connection, Path location) {
@@ -79,7 +79,7 @@ final class Migrations {
         try {
             current = SqliteSupport.userVersion(connection);
         } catch (SQLException e) {
-            throw new MpflowException("cannot open store " + location + ": " + SqliteSupport.oneLine(e), e);
+            throw new StoreOpenException(location, SqliteSupport.oneLine(e), e);
         }
         refuseNewer(current, latest, location, "open");
         if (current == latest) {
@@ -92,7 +92,7 @@ final class Migrations {
             foreignKeys = "1".equals(SqliteSupport.queryText(connection, "PRAGMA foreign_keys"));
             SqliteSupport.execute(connection, "PRAGMA foreign_keys = OFF");
         } catch (SQLException e) {
-            throw new MpflowException("cannot open store " + location + ": " + SqliteSupport.oneLine(e), e);
+            throw new StoreOpenException(location, SqliteSupport.oneLine(e), e);
         }
         try {
             for (int version = current + 1; version <= latest; version++) {
@@ -190,14 +190,16 @@ final class Migrations {
 
     private static void refuseNewer(int current, int latest, Path location, String verb) {
         if (current > latest) {
-            throw new MpflowException("cannot " + verb + " store " + location + ": its schema version " + current
-                    + " is newer than this mpflow supports (" + latest + "); use a newer mpflow");
+            String reason = "its schema version " + current + " is newer than this mpflow supports (" + latest
+                    + "); use a newer mpflow";
+            throw verb.equals("open") ? new StoreOpenException(location, reason, null)
+                    : new MpflowException("cannot " + verb + " store " + location + ": " + reason);
         }
     }
 
     private static MpflowException failed(Migration migration, Path location, SQLException e) {
-        return new MpflowException("cannot open store " + location + ": migration " + migration.name()
-                + " failed: " + SqliteSupport.oneLine(e), e);
+        return new StoreOpenException(location, "migration " + migration.name() + " failed: "
+                + SqliteSupport.oneLine(e), e);
     }
 
     private static List<Migration> load() {

@@ -224,8 +224,8 @@ public final class SqliteResultStore implements ResultStore {
      * Opens the store at {@code location}, creating the file and its parent directories when missing and bringing
      * its schema up to date.
      *
-     * @throws MpflowException naming the location when it cannot be created, opened or written, or holds a database
-     *     written by a newer version
+     * @throws StoreOpenException naming the location when it cannot be created, opened or written, or holds a
+     *     database written by a newer version
      */
     public static SqliteResultStore open(Path location) {
         Objects.requireNonNull(location, "location");
@@ -242,7 +242,7 @@ public final class SqliteResultStore implements ResultStore {
             return store;
         } catch (SQLException e) {
             closeQuietly(connection);
-            throw new MpflowException("cannot open store " + file + ": " + SqliteSupport.oneLine(e), e);
+            throw new StoreOpenException(file, SqliteSupport.oneLine(e), e);
         } catch (RuntimeException e) {
             closeQuietly(connection);
             throw e;
@@ -524,8 +524,8 @@ public final class SqliteResultStore implements ResultStore {
             } catch (FileAlreadyExistsException e) {
                 throw cannotOpen(file, "parent " + e.getFile() + " exists and is not a directory", e);
             } catch (IOException | SecurityException e) {
-                throw cannotOpen(file, "cannot create parent directory " + parent + " ("
-                        + SqliteSupport.oneLine(e) + ")", e);
+                throw cannotOpen(file, "cannot create parent directory " + parent + ": "
+                        + SqliteSupport.fileProblem(e, parent), e);
             }
             // SQLite needs to create the -wal and -shm files next to the database, not only to write the file.
             if (!Files.isWritable(parent)) {
@@ -540,8 +540,8 @@ public final class SqliteResultStore implements ResultStore {
         }
     }
 
-    private static MpflowException cannotOpen(Path file, String reason, Throwable cause) {
-        return new MpflowException("cannot open store " + file + ": " + reason, cause);
+    private static StoreOpenException cannotOpen(Path file, String reason, Throwable cause) {
+        return new StoreOpenException(file, reason, cause);
     }
 
     private static void configure(Connection connection, Path file) throws SQLException {

@@ -233,7 +233,7 @@ public final class SqliteRunHistory implements AutoCloseable {
      * Deletes every run but the newest {@code keep} (by start), with their tasks, results and attempts, in one
      * transaction: {@code mpflow gc --keep N}. Runs of any status go, a {@link StoredRun.Status#RUNNING running}
      * one included: do not collect a store while an older run is still going in another process. The file does
-     * not shrink; SQLite reuses the freed pages.
+     * not shrink by this alone (SQLite reuses the freed pages); {@link #reclaimSpace()} gives them back.
      *
      * @param keep how many runs to keep, 0 or more
      * @return how many runs were deleted
@@ -275,6 +275,41 @@ public final class SqliteRunHistory implements AutoCloseable {
             return deleted;
         } catch (SQLException e) {
             throw new MpflowException("cannot delete old runs from store " + location + ": "
+                    + SqliteSupport.oneLine(e), e);
+        } finally {
+            closeQuietly(writer);
+        }
+    }
+
+    /**
+     * Gives the space of deleted rows back to the file system: {@code VACUUM} rewrites the database without its
+     * free pages (and packs pages that deletions left part empty), and a checkpoint moves the result into the file
+     * and empties the write-ahead log. The rewrite holds the write lock while it copies the whole database, and
+     * needs as much free disk space again: what {@code mpflow gc} does after deleting runs, not something to do
+     * while runs go on.
+     *
+     * @return how many bytes the database shrank by
+     * @throws MpflowException naming the store when it cannot be written
+     */
+    public synchronized long reclaimSpace() {
+        if (closed) {
+            throw new MpflowException("store " + location + " is closed");
+        }
+        Connection writer = null;
+        try {
+            writer = SqliteSupport.connect(location, false);
+            SqliteSupport.execute(writer, "PRAGMA busy_timeout = " + SqliteSupport.BUSY_TIMEOUT_MILLIS);
+            Migrations.checkReadable(writer, location);
+            long pageSize = Long.parseLong(SqliteSupport.queryText(writer, "PRAGMA page_size"));
+            long before = Long.parseLong(SqliteSupport.queryText(writer, "PRAGMA page_count"));
+            SqliteSupport.execute(writer, "VACUUM");
+            long after = Long.parseLong(SqliteSupport.queryText(writer, "PRAGMA page_count"));
+            // In WAL mode the rewritten pages sit in the log until a checkpoint copies them back and truncates the
+            // file; TRUNCATE also empties the log, which the rewrite made as large as the database.
+            SqliteSupport.execute(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+            return (before - after) * pageSize;
+        } catch (SQLException e) {
+            throw new MpflowException("cannot reclaim the free space of store " + location + ": "
                     + SqliteSupport.oneLine(e), e);
         } finally {
             closeQuietly(writer);

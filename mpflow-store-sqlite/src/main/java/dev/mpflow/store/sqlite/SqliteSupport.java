@@ -2,6 +2,9 @@ package dev.mpflow.store.sqlite;
 
 import dev.mpflow.MpflowException;
 import dev.mpflow.TaskStatus;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -91,6 +94,22 @@ final class SqliteSupport {
     }
 
     /** The exception's message on one line, for messages naming a store. */
+    /**
+     * What went wrong with a file, for a message about {@code path}: the system's reason ({@code Not a directory}),
+     * or what the exception's type says when it gives none ({@code NoSuchFileException} carries the path alone), and
+     * the file it concerns when that is another one.
+     */
+    static String fileProblem(Throwable e, Path path) {
+        if (!(e instanceof FileSystemException f)) {
+            return oneLine(e);
+        }
+        String reason = f.getReason() != null ? f.getReason()
+                : f instanceof NoSuchFileException ? "no such file or directory"
+                : f instanceof AccessDeniedException ? "permission denied"
+                : f.getClass().getSimpleName();
+        return f.getFile() == null || f.getFile().equals(path.toString()) ? reason : f.getFile() + ": " + reason;
+    }
+
     static String oneLine(Throwable e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {

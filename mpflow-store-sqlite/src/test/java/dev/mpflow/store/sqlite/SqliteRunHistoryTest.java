@@ -251,6 +251,31 @@ class SqliteRunHistoryTest {
     }
 
     @Test
+    void reclaimSpaceShrinksTheFileByWhatDeletedRunsTook() throws Exception {
+        Path db = dir.resolve("runs.db");
+        try (SqliteResultStore store = SqliteResultStore.open(db)) {
+            for (int i = 0; i < 3; i++) {
+                String id = "run-" + i;
+                start(store, id, "w", i);
+                for (int t = 0; t < 200; t++) {
+                    store.taskFinished(id, Events.success("t" + t, "x".repeat(4000)));
+                }
+                finish(store, id, "w", i, Optional.empty());
+            }
+        }
+        long before = Files.size(db);
+        try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
+            assertThat(history.deleteRunsKeepingNewest(1)).isEqualTo(2);
+            long freed = history.reclaimSpace();
+            assertThat(freed).isGreaterThan(1_000_000);
+            assertThat(Files.size(db)).isLessThanOrEqualTo(before - freed);
+            assertThat(history.results("run-2")).hasSize(200);
+            // Nothing left to give back the second time.
+            assertThat(history.reclaimSpace()).isZero();
+        }
+    }
+
+    @Test
     void deletingWhileAStoreWritesWaitsForItsLock() throws Exception {
         Path db = dir.resolve("runs.db");
         try (SqliteResultStore store = SqliteResultStore.open(db)) {
