@@ -243,17 +243,9 @@ public final class SqliteRunHistory implements AutoCloseable {
         if (keep < 0) {
             throw new IllegalArgumentException("keep must not be negative, was " + keep);
         }
-        if (closed) {
-            throw new MpflowException("store " + location + " is closed");
-        }
-        Connection writer = null;
-        try {
-            writer = SqliteSupport.connect(location, false);
-            SqliteSupport.execute(writer, "PRAGMA busy_timeout = " + SqliteSupport.BUSY_TIMEOUT_MILLIS);
-            Migrations.checkReadable(writer, location);
+        return write("cannot delete old runs from", writer -> {
             // IMMEDIATE: the write lock first, so that the runs chosen are the ones deleted.
             SqliteSupport.execute(writer, "BEGIN IMMEDIATE");
-            int deleted;
             try {
                 for (String table : List.of("attempts", "results", "tasks")) {
                     try (PreparedStatement statement = writer.prepareStatement(
@@ -262,23 +254,19 @@ public final class SqliteRunHistory implements AutoCloseable {
                         statement.executeUpdate();
                     }
                 }
+                int deleted;
                 try (PreparedStatement statement = writer.prepareStatement(
                         "DELETE FROM runs WHERE run_id IN (" + OLD_RUNS + ")")) {
                     statement.setInt(1, keep);
                     deleted = statement.executeUpdate();
                 }
                 SqliteSupport.execute(writer, "COMMIT");
+                return deleted;
             } catch (SQLException | RuntimeException e) {
                 SqliteSupport.rollbackQuietly(writer);
                 throw e;
             }
-            return deleted;
-        } catch (SQLException e) {
-            throw new MpflowException("cannot delete old runs from store " + location + ": "
-                    + SqliteSupport.oneLine(e), e);
-        } finally {
-            closeQuietly(writer);
-        }
+        });
     }
 
     /**
@@ -292,14 +280,7 @@ public final class SqliteRunHistory implements AutoCloseable {
      * @throws MpflowException naming the store when it cannot be written
      */
     public synchronized long reclaimSpace() {
-        if (closed) {
-            throw new MpflowException("store " + location + " is closed");
-        }
-        Connection writer = null;
-        try {
-            writer = SqliteSupport.connect(location, false);
-            SqliteSupport.execute(writer, "PRAGMA busy_timeout = " + SqliteSupport.BUSY_TIMEOUT_MILLIS);
-            Migrations.checkReadable(writer, location);
+        return write("cannot reclaim the free space of", writer -> {
             long pageSize = Long.parseLong(SqliteSupport.queryText(writer, "PRAGMA page_size"));
             long before = Long.parseLong(SqliteSupport.queryText(writer, "PRAGMA page_count"));
             SqliteSupport.execute(writer, "VACUUM");
@@ -308,9 +289,28 @@ public final class SqliteRunHistory implements AutoCloseable {
             // file; TRUNCATE also empties the log, which the rewrite made as large as the database.
             SqliteSupport.execute(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
             return (before - after) * pageSize;
+        });
+    }
+
+    /** Work on a connection of its own that may write. */
+    @FunctionalInterface
+    private interface Write<T> {
+        T run(Connection writer) throws SQLException;
+    }
+
+    /** Runs {@code work} on a writing connection opened for it; a failure names the store after {@code what}. */
+    private <T> T write(String what, Write<T> work) {
+        if (closed) {
+            throw new MpflowException("store " + location + " is closed");
+        }
+        Connection writer = null;
+        try {
+            writer = SqliteSupport.connect(location, false);
+            SqliteSupport.execute(writer, "PRAGMA busy_timeout = " + SqliteSupport.BUSY_TIMEOUT_MILLIS);
+            Migrations.checkReadable(writer, location);
+            return work.run(writer);
         } catch (SQLException e) {
-            throw new MpflowException("cannot reclaim the free space of store " + location + ": "
-                    + SqliteSupport.oneLine(e), e);
+            throw new MpflowException(what + " store " + location + ": " + SqliteSupport.oneLine(e), e);
         } finally {
             closeQuietly(writer);
         }
