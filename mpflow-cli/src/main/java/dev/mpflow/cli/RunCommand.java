@@ -75,8 +75,10 @@ import picocli.CommandLine.Parameters;
             "With a command (after --, or when the first word is not a workflow file), each line of stdin or of "
                     + "--inputs becomes one task: {} in the command is replaced by the line, or the line is "
                     + "appended as the last argument when there is no {}, as xargs does. Blank lines are skipped. "
-                    + "Inputs must be UTF-8 text: a line that is not stops the run with exit code 2, naming the "
-                    + "line.",
+                    + "Inputs must be UTF-8 text. A line that is not is refused, naming the line: before anything "
+                    + "runs for an --inputs file (exit code 2); on stdin or a pipe, which are read as they come, "
+                    + "the run halts at that line once the tasks before it have finished, and is saved as halted "
+                    + "so that --resume can go on from there (exit code 1; 2 when it was the first line).",
             "",
             "Flags override the workflow file's top-level settings; what an agent or an entry of tasks sets for "
                     + "itself (retries, retry, timeout) still applies to that agent or to those tasks.",
@@ -112,7 +114,8 @@ import picocli.CommandLine.Parameters;
                     + "and exits with 1.",
             "",
             "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted (--halt, "
-                    + "--deadline) or stdout was closed; 2 bad usage, workflow file or inputs; 130 interrupted.",
+                    + "--deadline, an input found bad after tasks ran) or stdout was closed; 2 bad usage, workflow "
+                    + "file or inputs, and nothing ran; 130 interrupted.",
         })
 final class RunCommand implements Callable<Integer> {
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
@@ -881,6 +884,8 @@ final class RunCommand implements Callable<Integer> {
         AtomicBoolean outputClosed = new AtomicBoolean();
         RunSummary summary;
         Optional<String> haltReason;
+        Optional<RuntimeException> inputFailure;
+        boolean haltedByInput;
         try {
             if (shared != null) {
                 System.setErr(err);
@@ -909,6 +914,15 @@ final class RunCommand implements Callable<Integer> {
                 workflow.runAll(plan.tasks(), plan.mode(), onResult);
             }
             summary = workflow.summary();
+            inputFailure = plan.tasks().failure();
+            // Some tasks ran before the input that cannot be one: the run stopped there and is recorded as halted
+            // with that reason, so that --resume can go on from it once the input is fixed. Had none started, the
+            // run would not have begun at all: a plain usage error.
+            haltedByInput = inputFailure.isPresent() && summary.total() + summary.skipped() + summary.leftOut() > 0;
+            if (haltedByInput) {
+                workflow.halt(describeInputFailure(inputFailure.get())
+                        + "; the run stopped there and read no input after it");
+            }
             haltReason = workflow.haltReason();
         } finally {
             if (closed.compareAndSet(false, true)) {
@@ -925,8 +939,9 @@ final class RunCommand implements Callable<Integer> {
             printer.close();
             System.setErr(originalErr);
         }
-        Optional<RuntimeException> inputFailure = plan.tasks().failure();
-        inputFailure.ifPresent(e -> originalErr.println("mpflow: " + secrets.mask(describeInputFailure(e))));
+        if (inputFailure.isPresent() && !haltedByInput) {
+            originalErr.println("mpflow: " + secrets.mask(describeInputFailure(inputFailure.get())));
+        }
         // Tasks the run never took (it stopped first) have no result; say how many when the total is known.
         long notStarted = plan.total() >= 0
                 ? plan.total() - summary.total() - summary.skipped() - summary.leftOut() : 0;
@@ -935,13 +950,15 @@ final class RunCommand implements Callable<Integer> {
                 + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse("")));
         boolean haltedByPolicy = haltReason.isPresent() && !interruptions.stoppedTheRun();
         if (haltedByPolicy) {
-            originalErr.println("mpflow: halted: " + secrets.mask(haltReason.get()));
+            originalErr.println("mpflow: halted: " + secrets.mask(haltReason.get())
+                    + (haltedByInput && workflow.store().isPresent()
+                            ? "; fix it, then go on with --resume " + workflow.runId() : ""));
         }
         originalErr.flush();
         if (interruptions.interrupted()) {
             return ExitCode.INTERRUPTED;
         }
-        if (inputFailure.isPresent()) {
+        if (inputFailure.isPresent() && !haltedByInput) {
             return ExitCode.USAGE;
         }
         // Results that could not be written are lost to the reader, however the tasks went.
