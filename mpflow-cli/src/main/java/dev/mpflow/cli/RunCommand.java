@@ -76,7 +76,7 @@ import picocli.CommandLine.Parameters;
                     + "--inputs becomes one task: {} in the command is replaced by the line, or the line is "
                     + "appended as the last argument when there is no {}, as xargs does. Blank lines are skipped. "
                     + "Inputs must be UTF-8 text. A line that is not is refused, naming the line: before anything "
-                    + "runs for an --inputs file (exit code 2); on stdin or a pipe, which are read as they come, "
+                    + "runs for an --inputs file (exit code 2); so is a line with a NUL byte, which no argument can hold; on stdin or a pipe, which are read as they come, "
                     + "the run halts at that line once the tasks before it have finished, and is saved as halted "
                     + "so that --resume can go on from there (exit code 1; 2 when it was the first line).",
             "",
@@ -560,7 +560,7 @@ final class RunCommand implements Callable<Integer> {
             String source = "--inputs " + inputs;
             if (Files.isRegularFile(file)) {
                 total = countLines(file, source);
-                tasks = new TaskFeed(stopped -> () -> linesAsTasks(new LineReader(open(file), source)));
+                tasks = new TaskFeed(stopped -> () -> linesAsTasks(new LineReader(open(file), source, true)));
             } else {
                 // A pipe, such as --inputs <(find ...): read once, as it comes.
                 tasks = new TaskFeed(stopped -> streamed(open(file), source, stopped));
@@ -593,7 +593,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** Counts the task lines of an inputs file, checking every one of them before anything runs. */
     private static long countLines(Path file, String source) throws UsageException {
-        try (LineReader r = new LineReader(Files.newInputStream(file), source)) {
+        try (LineReader r = new LineReader(Files.newInputStream(file), source, true)) {
             long n = 0;
             while (r.nextTaskLine() != null) {
                 n++;

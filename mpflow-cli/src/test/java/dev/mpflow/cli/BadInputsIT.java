@@ -115,4 +115,87 @@ class BadInputsIT {
         assertThat(r.stderrLines().get(0)).isEqualTo("mpflow: stdin:1: not valid UTF-8");
         assertThat(runs()).isEmpty();
     }
+    // --- a NUL byte: no program argument can hold one ---
+
+    private static final byte[] WITH_NUL = {'a', '\n', 'z', 'e', 'r', 'o', 0, 'b', 'y', 't', 'e', '\n', 'c', '\n'};
+
+    private void assertRefused(Cli.Result r, String line) {
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
+        assertThat(r.stderrLines()).containsExactly(line);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(dir.resolve(".mpflow")).doesNotExist();
+    }
+
+    private void write(String name, String text) throws IOException {
+        Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aNulByteOnStdinHaltsTheRunAtThatLineAndIsNeverRun() {
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "--no-autosave", "-k", "--", "echo", "{}"), WITH_NUL, LIMIT);
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("a");
+        assertThat(r.stderrLines()).hasSize(2);
+        assertThat(r.stderrLines().get(1)).isEqualTo("mpflow: halted: stdin:2: holds a NUL byte, which no program "
+                + "argument can hold; the run stopped there and read no input after it");
+    }
+
+    @Test
+    void aNulByteInAnInputsFileIsRefusedBeforeAnythingRuns() throws IOException {
+        Files.write(dir.resolve("in.txt"), WITH_NUL);
+        assertRefused(Cli.run(dir, "", "run", "--inputs", "in.txt", "--", "echo"),
+                "mpflow: --inputs in.txt:2: holds a NUL byte, which no program argument can hold");
+    }
+
+    @Test
+    void aNulByteInAWorkflowsInputsFileIsRefusedWhenTheInputGoesIntoAnArgument() throws IOException {
+        Files.write(dir.resolve("in.txt"), WITH_NUL);
+        write("wf.yaml", "agents:\n  - name: e\n    command: echo {}\ntasks:\n  - inputs: in.txt\n");
+        assertRefused(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: in.txt:2: holds a NUL byte, which no program argument can hold");
+    }
+
+    @Test
+    void aNulByteInATaskListsInputIsRefusedWhenTheInputGoesIntoAnArgument() throws IOException {
+        write("wf.yaml", "mode: fanout\nagents:\n  - name: c\n    command: cat\n  - name: e\n    command: echo {}\n"
+                + "tasks:\n  - name: a\n    input: \"x\\0y\"\n");
+        assertRefused(Cli.run(dir, "", "run", "wf.yaml"), "mpflow: wf.yaml:9: tasks[0].input: holds a NUL byte, "
+                + "which no program argument can hold ({} in the command); an agent without {} gets its input on "
+                + "standard input, which may");
+    }
+
+    @Test
+    void aNulByteInAnAgentsCommandIsRefused() throws IOException {
+        write("wf.yaml", "agents:\n  - name: e\n    command: [\"echo\", \"a\\0b\"]\ntasks:\n  - name: a\n");
+        assertRefused(Cli.run(dir, "", "run", "wf.yaml"),
+                "mpflow: wf.yaml:3: agents[0].command: holds a NUL byte, which no program argument can hold");
+    }
+
+    @Test
+    void aNulByteGoesThroughToAProgramThatReadsItsInputOnStdin() throws IOException {
+        Files.write(dir.resolve("in.txt"), WITH_NUL);
+        write("wf.yaml", "agents:\n  - name: c\n    command: od -An -c\ntasks:\n  - inputs: in.txt\n");
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "-k", "wf.yaml");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r).get(1).get("result").asText().replaceAll("\\s+", " ").strip())
+                .isEqualTo("z e r o \\0 b y t e");
+    }
+
+    @Test
+    void aNulByteAPipelinePutsInAnArgumentFailsTheTaskOnceWithoutRetries() throws IOException {
+        Files.write(dir.resolve("in.txt"), WITH_NUL);
+        write("wf.yaml", "agents:\n  - name: c\n    command: cat\n  - name: e\n    command: echo {}\n"
+                + "tasks:\n  - inputs: in.txt\n");
+        Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "-k", "-q", "--retries", "3", "wf.yaml");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        JsonNode failed = json(r).get(1);
+        assertThat(failed.get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("attempts").asInt()).isEqualTo(1);
+        assertThat(failed.get("errorType").asText()).isEqualTo("dev.mpflow.CommandArgumentException");
+        assertThat(failed.get("error").asText()).isEqualTo("dev.mpflow.CommandArgumentException: agent e: the value "
+                + "for {} holds a NUL byte, which no program argument can hold; a command without {} gets the value "
+                + "on standard input, which may");
+        assertThat(json(r)).extracting(n -> n.get("status").asText()).containsExactly("succeeded", "failed",
+                "succeeded");
+    }
 }
