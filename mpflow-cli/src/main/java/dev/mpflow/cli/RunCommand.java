@@ -72,6 +72,10 @@ import picocli.CommandLine.Parameters;
         description = {
             "Runs a workflow file, or a command once per input line.",
             "",
+            "The first word is a workflow file when it ends in .yaml or .yml, or names a file that is not executable "
+                    + "(a pipe too, such as <(...) or a named pipe); otherwise it is a command. Put -- before a "
+                    + "command to leave no doubt.",
+            "",
             "With a command (after --, or when the first word is not a workflow file), each line of stdin or of "
                     + "--inputs becomes one task: {} in the command is replaced by the line, or the line is "
                     + "appended as the last argument when there is no {}, as xargs does. Blank lines are skipped. "
@@ -288,13 +292,12 @@ final class RunCommand implements Callable<Integer> {
      */
     private void lookLikeAFileGivenToResume() {
         if (resume != null && !resume.equals(DEFAULT_RUN) && !dashDashGiven() && positional.isEmpty()
-                && (resume.endsWith(".yaml") || resume.endsWith(".yml") || Files.isRegularFile(Path.of(resume)))) {
+                && isWorkflowFile(resume)) {
             positional.add(resume);
             resume = DEFAULT_RUN;
         }
         if (retryFailed != null && !retryFailed.equals(DEFAULT_RUN) && !dashDashGiven() && positional.isEmpty()
-                && (retryFailed.endsWith(".yaml") || retryFailed.endsWith(".yml")
-                        || Files.isRegularFile(Path.of(retryFailed)))) {
+                && isWorkflowFile(retryFailed)) {
             positional.add(retryFailed);
             retryFailed = DEFAULT_RUN;
         }
@@ -393,9 +396,28 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether to run a command per input: after {@code --}, or when the first word is not a workflow file. It is
-     * one when it ends in {@code .yaml} or {@code .yml}, or is a regular file that is not executable (an
-     * executable file is a program to run).
+     * Whether {@code word} names a workflow file: it ends in {@code .yaml} or {@code .yml}, or it names a file that
+     * exists, is no directory and is not executable (an executable file is a program to run), such as a pipe
+     * ({@code <(...)}, a named pipe), or it is a descriptor's path ({@code /dev/fd/N}, {@code /dev/stdin}).
+     */
+    static boolean isWorkflowFile(String word) {
+        if (word.endsWith(".yaml") || word.endsWith(".yml")) {
+            return true;
+        }
+        Path p;
+        try {
+            p = Path.of(word);
+        } catch (InvalidPathException e) {
+            return false;
+        }
+        boolean descriptor = word.startsWith("/dev/fd/") || word.startsWith("/proc/self/fd/")
+                || word.equals("/dev/stdin");
+        return Files.exists(p) && !Files.isDirectory(p) && (descriptor || !Files.isExecutable(p));
+    }
+
+    /**
+     * Whether to run a command per input: after {@code --}, or when the first word is not a workflow file
+     * ({@link #isWorkflowFile}).
      */
     private boolean commandMode() throws UsageException {
         if (dashDashGiven()) {
@@ -414,10 +436,7 @@ final class RunCommand implements Callable<Integer> {
         if (Files.isDirectory(p)) {
             throw new UsageException("run: " + first + " is a directory, not a workflow file");
         }
-        if (first.endsWith(".yaml") || first.endsWith(".yml")) {
-            return false;
-        }
-        return !(Files.isRegularFile(p) && !Files.isExecutable(p));
+        return !isWorkflowFile(first);
     }
 
     private boolean dashDashGiven() {
@@ -453,13 +472,8 @@ final class RunCommand implements Callable<Integer> {
             agents.add(agent(def.agents().get(i), i, given, s));
         }
         set(given + ": agents", () -> b.agents(agents));
-        byte[] definition;
-        try {
-            definition = Files.readAllBytes(Path.of(given));
-        } catch (IOException e) {
-            throw new UsageException(given + ": cannot read: " + e.getMessage());
-        }
-        resumeSettings(b, def.name(), sha256(definition), s);
+        // The bytes parsed, not the file read again: a pipe gives them once.
+        resumeSettings(b, def.name(), sha256(def.content()), s);
         MultiProcessWorkflow.AgentMode mode = def.mode() == Mode.FANOUT
                 ? MultiProcessWorkflow.AgentMode.FAN_OUT : MultiProcessWorkflow.AgentMode.PIPELINE;
         Map<RetryOverrides, RetrySettings> taskRetries = taskRetries(def, given, s);

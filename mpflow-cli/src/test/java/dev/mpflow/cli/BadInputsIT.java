@@ -198,4 +198,44 @@ class BadInputsIT {
         assertThat(json(r)).extracting(n -> n.get("status").asText()).containsExactly("succeeded", "failed",
                 "succeeded");
     }
+
+    // --- a workflow file that is a pipe: read once ---
+
+    private static final String PIPED_WORKFLOW = "name: x\nagents:\n  - name: e\n    command: echo {}\ntasks:\n"
+            + "  - name: a\n    input: hi\n  - inputs: lines.txt\n";
+
+    @Test
+    void aWorkflowFileThatIsANamedPipeIsReadOnce() throws Exception {
+        write("lines.txt", "b\n");
+        Path fifo = dir.resolve("ff.yaml");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, PIPED_WORKFLOW); // blocks until mpflow opens the pipe
+            } catch (IOException e) {
+                // mpflow did not open it; the assertions below say so.
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-k", "ff.yaml"), new byte[0], Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r)).extracting(n -> n.get("result").asText()).containsExactly("hi", "b");
+        assertThat(runs().get(0).definitionHash()).isPresent();
+    }
+
+    @Test
+    void aProcessSubstitutionIsAWorkflowFileWithPathsRelativeToTheWorkingDirectory() throws Exception {
+        write("wf.yaml", PIPED_WORKFLOW);
+        write("lines.txt", "b\n");
+        ProcessBuilder pb = Cli.builder(dir);
+        List<String> command = new java.util.ArrayList<>(List.of("bash", "-c", "exec \"$@\" run -k <(cat wf.yaml)",
+                "bash"));
+        command.addAll(pb.command());
+        pb.command(command);
+        Cli.Result r = Cli.run(pb, new byte[0], Duration.ofSeconds(30));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(json(r)).extracting(n -> n.get("result").asText()).containsExactly("hi", "b");
+    }
 }
