@@ -238,4 +238,77 @@ class BadInputsIT {
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(json(r)).extracting(n -> n.get("result").asText()).containsExactly("hi", "b");
     }
+
+    // --- a glob over a directory it cannot read ---
+
+    @Test
+    void aGlobOverADirectoryItCannotReadIsRefusedBeforeAnythingRuns() throws Exception {
+        write("wf.yaml", "agents:\n  - name: e\n    command: echo {}\ntasks:\n  - glob: \"d/**\"\n");
+        Files.createDirectories(dir.resolve("d/locked"));
+        write("d/a.txt", "a");
+        write("d/locked/b.txt", "b");
+        write("d/z.txt", "z");
+        Files.setPosixFilePermissions(dir.resolve("d/locked"), java.nio.file.attribute.PosixFilePermissions.fromString(
+                "---------"));
+        try {
+            Cli.Result r = Cli.run(asAnotherUserIfRoot(Cli.builder(dir, "run", "--no-autosave", "wf.yaml")),
+                    new byte[0], LIMIT);
+            assertThat(r.stderrLines()).containsExactly("mpflow: wf.yaml:5: tasks[0].glob: cannot read directory "
+                    + dir.toRealPath().resolve("d/locked") + ": permission denied");
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.stdout()).isEmpty();
+        } finally {
+            Files.setPosixFilePermissions(dir.resolve("d/locked"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /**
+     * Root reads every directory, whatever its mode: as root, the command runs as user nobody instead (with
+     * {@code setpriv}), from a copy of the class path that nobody can read, in a directory nobody may enter.
+     */
+    private ProcessBuilder asAnotherUserIfRoot(ProcessBuilder pb) throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return pb;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "as root, this needs setpriv to run as another user");
+        Path copy = Files.createDirectories(dir.resolve("cp"));
+        List<String> entries = new java.util.ArrayList<>();
+        int i = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) {
+                continue;
+            }
+            Path to = copy.resolve(i++ + (Files.isDirectory(from) ? "" : ".jar"));
+            try (var files = Files.walk(from)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, to.resolve(from.relativize(f).toString()));
+                }
+            }
+            entries.add(to.toString());
+        }
+        try (var files = Files.walk(copy)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                f.toFile().setReadable(true, false);
+                f.toFile().setExecutable(Files.isDirectory(f), false);
+            }
+        }
+        for (Path d = dir; d != null && !d.equals(d.getRoot()); d = d.getParent()) {
+            if (d.startsWith(Path.of(System.getProperty("java.io.tmpdir")))) {
+                d.toFile().setExecutable(true, false);
+                d.toFile().setReadable(true, false);
+            }
+        }
+        List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534",
+                "--regid=65534", "--clear-groups"));
+        List<String> original = pb.command();
+        int cp = original.indexOf("-cp");
+        command.addAll(original.subList(0, cp + 1));
+        command.add(String.join(java.io.File.pathSeparator, entries));
+        command.addAll(original.subList(cp + 2, original.size()));
+        pb.command(command);
+        return pb;
+    }
 }
