@@ -177,8 +177,9 @@ final class RunCommand implements Callable<Integer> {
                     + "(default: 0).")
     Double retryJitter;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
-            description = "Per-attempt timeout, such as 500ms, 30s or 5m; past it the attempt is killed.")
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = FlagValues.Timeout.class,
+            description = "Per-attempt timeout, such as 500ms, 30s or 5m; past it the attempt is killed. Longer "
+                    + "than zero; there is none unless one is set.")
     Duration timeout;
 
     @Option(names = "--halt", paramLabel = "POLICY", converter = FlagValues.Halt.class,
@@ -186,8 +187,9 @@ final class RunCommand implements Callable<Integer> {
                     + "at once, soon,fail=N lets them finish; N may be a share such as 10%%. Default: never.")
     HaltPolicy halt;
 
-    @Option(names = "--deadline", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
-            description = "A limit for the whole run; past it, running tasks are stopped and the rest cancelled.")
+    @Option(names = "--deadline", paramLabel = "DURATION", converter = FlagValues.Deadline.class,
+            description = "A limit for the whole run; past it, running tasks are stopped and the rest cancelled. "
+                    + "Longer than zero; there is none unless one is set.")
     Duration deadline;
 
     @Option(names = "--grace", paramLabel = "DURATION", converter = FlagValues.Duration0.class,
