@@ -79,10 +79,11 @@ import picocli.CommandLine.Parameters;
             "With a command (after --, or when the first word is not a workflow file), each line of stdin or of "
                     + "--inputs becomes one task: {} in the command is replaced by the line, or the line is "
                     + "appended as the last argument when there is no {}, as xargs does. Blank lines are skipped. "
-                    + "Inputs must be UTF-8 text. A line that is not is refused, naming the line: before anything "
-                    + "runs for an --inputs file (exit code 2); so is a line with a NUL byte, which no argument can hold; on stdin or a pipe, which are read as they come, "
-                    + "the run halts at that line once the tasks before it have finished, and is saved as halted "
-                    + "so that --resume can go on from there (exit code 1; 2 when it was the first line).",
+                    + "Inputs must be UTF-8 text without NUL bytes (no program argument can hold one). A line that "
+                    + "is not is refused, naming the line: for an --inputs file, before anything runs (exit code "
+                    + "2); on stdin or a pipe, which are read as they come, the run halts at that line once the "
+                    + "tasks before it have finished, and is saved as halted so that --resume can go on from there "
+                    + "(exit code 1; 2 when it was the first line).",
             "",
             "Flags override the workflow file's top-level settings; what an agent or an entry of tasks sets for "
                     + "itself (retries, retry, timeout) still applies to that agent or to those tasks.",
