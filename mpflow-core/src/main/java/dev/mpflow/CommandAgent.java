@@ -32,7 +32,8 @@ import java.util.concurrent.Future;
  * attempt with a
  * {@link CommandFailedException} carrying the exit code and the tail of standard error; the program's standard
  * error is also captured with the attempt's output, and so is its standard output when it failed (it is no result
- * then, but may say why). Immutable.
+ * then, but may say why). A value with a NUL byte cannot go into an argument: for {@code {}}, it fails the
+ * attempt with a {@link CommandArgumentException}, never retried. Immutable.
  */
 public final class CommandAgent implements Agent {
     private static final long serialVersionUID = 1L;
@@ -135,6 +136,9 @@ public final class CommandAgent implements Agent {
         byte[] rawValue = input.value() instanceof byte[] b ? b : null;
         String value = rawValue != null ? new String(rawValue, StandardCharsets.UTF_8) : input.valueText();
         boolean placeholder = usesPlaceholder();
+        if (placeholder && value.indexOf('\0') >= 0) {
+            throw new CommandArgumentException(name);
+        }
         List<String> argv = new ArrayList<>(command.size());
         for (String arg : command) {
             argv.add(arg.replace(PLACEHOLDER, value));

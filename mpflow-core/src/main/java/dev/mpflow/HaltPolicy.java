@@ -1,5 +1,7 @@
 package dev.mpflow;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -84,15 +86,25 @@ public final class HaltPolicy {
                     + "now,fail=N or a share such as now,fail=10%");
         }
         String value = parts[1].substring("fail=".length());
-        try {
-            if (value.endsWith("%")) {
-                return afterFailureShare(when, Double.parseDouble(value.substring(0, value.length() - 1)) / 100.0);
+        // ASCII digits only: Java's parsers would read other scripts' digits too.
+        if (value.matches("[0-9]+(?:\\.[0-9]+)?%")) {
+            BigDecimal percent = new BigDecimal(value.substring(0, value.length() - 1));
+            if (percent.signum() <= 0 || percent.compareTo(BigDecimal.valueOf(100)) > 0) {
+                throw new IllegalArgumentException("\"" + text + "\" is not a halt policy: a share of failures must "
+                        + "be above 0% and at most 100%, was " + value);
             }
-            return afterFailures(when, Integer.parseInt(value));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a halt policy: fail= takes a whole number "
-                    + "or a percentage, such as fail=1 or fail=10%");
+            return afterFailureShare(when, percent.doubleValue() / 100.0);
         }
+        if (value.matches("[0-9]+")) {
+            BigInteger count = new BigInteger(value);
+            if (count.signum() <= 0 || count.bitLength() > 31) {
+                throw new IllegalArgumentException("\"" + text + "\" is not a halt policy: a count of failures must "
+                        + "be from 1 to " + Integer.MAX_VALUE + ", was " + value);
+            }
+            return afterFailures(when, count.intValueExact());
+        }
+        throw new IllegalArgumentException("\"" + text + "\" is not a halt policy: fail= takes a whole number "
+                + "or a percentage, such as fail=1 or fail=10%");
     }
 
     private static void requireHalting(When when) {

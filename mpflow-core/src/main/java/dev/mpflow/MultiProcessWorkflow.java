@@ -455,7 +455,19 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         runtime.shutdown("the run was stopped", grace);
     }
 
-    /** Why the run stopped early (halt policy, deadline, stop, interruption), if it did. */
+    /**
+     * Halts the run for {@code reason}, as a halt policy with {@code soon} does: nothing new starts, running tasks
+     * may finish, and tasks that have not started end as {@link TaskStatus#CANCELLED}. The run is recorded as
+     * halted with the reason, so that it can be resumed; the first reason given (by this, a halt policy, the
+     * deadline or a stop) stays. For a caller whose own source of tasks failed part way through (an input that
+     * cannot become a task), when some tasks ran already. Returns at once.
+     */
+    public void halt(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        runtime.halt(reason, false);
+    }
+
+    /** Why the run stopped early (halt policy, deadline, stop, interruption, {@link #halt}), if it did. */
     public Optional<String> haltReason() {
         return runtime.haltReason();
     }

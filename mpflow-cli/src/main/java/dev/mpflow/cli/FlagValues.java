@@ -5,6 +5,7 @@ import dev.mpflow.cli.workflow.Durations;
 import dev.mpflow.cli.workflow.Sizes;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -33,17 +34,45 @@ final class FlagValues {
         }
     }
 
-    static long wholeNumber(String value, long min, long max, String expected) {
-        BigInteger n;
-        try {
-            n = new BigInteger(value.strip());
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException(expected + ", was " + quoted(value));
+    /** A whole number as every integer flag takes it: ASCII digits, with an optional sign. */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]+");
+
+    /**
+     * The whole number every integer flag takes, from {@code min} to {@code max}: written with the digits 0 to 9
+     * only, as in a workflow file (Java would read other scripts' digits too, such as {@code ４} or {@code ٣}).
+     */
+    static long wholeNumber(String value, long min, long max) {
+        String text = value.strip();
+        String range = "from " + min + " to " + max;
+        if (!WHOLE_NUMBER.matcher(text).matches()) {
+            boolean otherDigits = !text.isEmpty() && text.codePoints().allMatch(Character::isDigit);
+            throw new TypeConversionException("must be a whole number " + range
+                    + (otherDigits ? ", written with the digits 0 to 9" : "") + ", was " + quoted(value));
         }
+        BigInteger n = new BigInteger(text);
         if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw new TypeConversionException(expected + ", was " + value.strip());
+            throw new TypeConversionException("out of range: must be " + range + ", was " + text);
         }
         return n.longValueExact();
+    }
+
+    /**
+     * Every integer flag without a range of its own (registered for {@code int}, {@code Integer}, {@code long} and
+     * {@code Long} on every command), so that none takes picocli's default, which reads other scripts' digits.
+     */
+    static final class AnyInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        }
+    }
+
+    /** See {@link AnyInt}. */
+    static final class AnyLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return wholeNumber(value, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
     }
 
     private static String quoted(String value) {
@@ -51,14 +80,40 @@ final class FlagValues {
     }
 
     /** A duration longer than zero: {@code --timeout}, {@code --deadline}, {@code --retry-max-delay}. */
-    static final class PositiveDuration implements ITypeConverter<Duration> {
+    static class PositiveDuration implements ITypeConverter<Duration> {
+        private final String setting;
+
+        PositiveDuration() {
+            this("");
+        }
+
+        /** @param setting {@code timeout} or {@code deadline}, so that refusing zero says how to have none */
+        PositiveDuration(String setting) {
+            this.setting = setting;
+        }
+
         @Override
         public Duration convert(String value) {
             Duration d = duration(value);
             if (d.isZero()) {
-                throw new TypeConversionException("must be longer than zero, was " + value.strip());
+                throw new TypeConversionException("must be longer than zero, was " + value.strip()
+                        + Durations.noneUnlessSet(setting));
             }
             return d;
+        }
+    }
+
+    /** {@code --timeout}: longer than zero. */
+    static final class Timeout extends PositiveDuration {
+        Timeout() {
+            super("timeout");
+        }
+    }
+
+    /** {@code --deadline}: longer than zero. */
+    static final class Deadline extends PositiveDuration {
+        Deadline() {
+            super("deadline");
         }
     }
 
@@ -70,11 +125,11 @@ final class FlagValues {
         }
     }
 
-    /** At least one worker. */
+    /** At least one: {@code -j}, {@code runs --limit}. */
     static final class Workers implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            return (int) wholeNumber(value, 1, Integer.MAX_VALUE, "must be a whole number of at least 1");
+            return (int) wholeNumber(value, 1, Integer.MAX_VALUE);
         }
     }
 
@@ -82,8 +137,7 @@ final class FlagValues {
     static final class Retries implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            return (int) wholeNumber(value, 0, Integer.MAX_VALUE - 1,
-                    "must be a whole number from 0 to " + (Integer.MAX_VALUE - 1));
+            return (int) wholeNumber(value, 0, Integer.MAX_VALUE - 1);
         }
     }
 

@@ -73,7 +73,7 @@ final class GcCommand implements Callable<Integer> {
     static final class Keep implements picocli.CommandLine.ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            return (int) FlagValues.wholeNumber(value, 0, Integer.MAX_VALUE, "must be a whole number of 0 or more");
+            return (int) FlagValues.wholeNumber(value, 0, Integer.MAX_VALUE);
         }
     }
 }

@@ -22,6 +22,11 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new MpflowCommand());
+        // After the subcommands are added, so that it reaches them: every integer flag, in ASCII digits only.
+        cmd.registerConverter(Integer.class, new FlagValues.AnyInt());
+        cmd.registerConverter(int.class, new FlagValues.AnyInt());
+        cmd.registerConverter(Long.class, new FlagValues.AnyLong());
+        cmd.registerConverter(long.class, new FlagValues.AnyLong());
         cmd.setParameterExceptionHandler(Main::usageError);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof UsageException) {

@@ -72,11 +72,18 @@ import picocli.CommandLine.Parameters;
         description = {
             "Runs a workflow file, or a command once per input line.",
             "",
+            "The first word is a workflow file when it ends in .yaml or .yml, or names a file that is not executable "
+                    + "(a pipe too, such as <(...) or a named pipe); otherwise it is a command. Put -- before a "
+                    + "command to leave no doubt.",
+            "",
             "With a command (after --, or when the first word is not a workflow file), each line of stdin or of "
                     + "--inputs becomes one task: {} in the command is replaced by the line, or the line is "
                     + "appended as the last argument when there is no {}, as xargs does. Blank lines are skipped. "
-                    + "Inputs must be UTF-8 text: a line that is not stops the run with exit code 2, naming the "
-                    + "line.",
+                    + "Inputs must be UTF-8 text without NUL bytes (no program argument can hold one). A line that "
+                    + "is not is refused, naming the line: for an --inputs file, before anything runs (exit code "
+                    + "2); on stdin or a pipe, which are read as they come, the run halts at that line once the "
+                    + "tasks before it have finished, and is saved as halted so that --resume can go on from there "
+                    + "(exit code 1; 2 when it was the first line).",
             "",
             "Flags override the workflow file's top-level settings; what an agent or an entry of tasks sets for "
                     + "itself (retries, retry, timeout) still applies to that agent or to those tasks.",
@@ -112,7 +119,8 @@ import picocli.CommandLine.Parameters;
                     + "and exits with 1.",
             "",
             "Exit codes: 0 all tasks succeeded; 1 some task failed or was cancelled, the run halted (--halt, "
-                    + "--deadline) or stdout was closed; 2 bad usage, workflow file or inputs; 130 interrupted.",
+                    + "--deadline, an input found bad after tasks ran) or stdout was closed; 2 bad usage, workflow "
+                    + "file or inputs, and nothing ran; 130 interrupted.",
         })
 final class RunCommand implements Callable<Integer> {
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
@@ -170,8 +178,9 @@ final class RunCommand implements Callable<Integer> {
                     + "(default: 0).")
     Double retryJitter;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
-            description = "Per-attempt timeout, such as 500ms, 30s or 5m; past it the attempt is killed.")
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = FlagValues.Timeout.class,
+            description = "Per-attempt timeout, such as 500ms, 30s or 5m; past it the attempt is killed. Longer "
+                    + "than zero; there is none unless one is set.")
     Duration timeout;
 
     @Option(names = "--halt", paramLabel = "POLICY", converter = FlagValues.Halt.class,
@@ -179,8 +188,9 @@ final class RunCommand implements Callable<Integer> {
                     + "at once, soon,fail=N lets them finish; N may be a share such as 10%%. Default: never.")
     HaltPolicy halt;
 
-    @Option(names = "--deadline", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
-            description = "A limit for the whole run; past it, running tasks are stopped and the rest cancelled.")
+    @Option(names = "--deadline", paramLabel = "DURATION", converter = FlagValues.Deadline.class,
+            description = "A limit for the whole run; past it, running tasks are stopped and the rest cancelled. "
+                    + "Longer than zero; there is none unless one is set.")
     Duration deadline;
 
     @Option(names = "--grace", paramLabel = "DURATION", converter = FlagValues.Duration0.class,
@@ -285,13 +295,12 @@ final class RunCommand implements Callable<Integer> {
      */
     private void lookLikeAFileGivenToResume() {
         if (resume != null && !resume.equals(DEFAULT_RUN) && !dashDashGiven() && positional.isEmpty()
-                && (resume.endsWith(".yaml") || resume.endsWith(".yml") || Files.isRegularFile(Path.of(resume)))) {
+                && isWorkflowFile(resume)) {
             positional.add(resume);
             resume = DEFAULT_RUN;
         }
         if (retryFailed != null && !retryFailed.equals(DEFAULT_RUN) && !dashDashGiven() && positional.isEmpty()
-                && (retryFailed.endsWith(".yaml") || retryFailed.endsWith(".yml")
-                        || Files.isRegularFile(Path.of(retryFailed)))) {
+                && isWorkflowFile(retryFailed)) {
             positional.add(retryFailed);
             retryFailed = DEFAULT_RUN;
         }
@@ -390,9 +399,28 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether to run a command per input: after {@code --}, or when the first word is not a workflow file. It is
-     * one when it ends in {@code .yaml} or {@code .yml}, or is a regular file that is not executable (an
-     * executable file is a program to run).
+     * Whether {@code word} names a workflow file: it ends in {@code .yaml} or {@code .yml}, or it names a file that
+     * exists, is no directory and is not executable (an executable file is a program to run), such as a pipe
+     * ({@code <(...)}, a named pipe), or it is a descriptor's path ({@code /dev/fd/N}, {@code /dev/stdin}).
+     */
+    static boolean isWorkflowFile(String word) {
+        if (word.endsWith(".yaml") || word.endsWith(".yml")) {
+            return true;
+        }
+        Path p;
+        try {
+            p = Path.of(word);
+        } catch (InvalidPathException e) {
+            return false;
+        }
+        boolean descriptor = word.startsWith("/dev/fd/") || word.startsWith("/proc/self/fd/")
+                || word.equals("/dev/stdin");
+        return Files.exists(p) && !Files.isDirectory(p) && (descriptor || !Files.isExecutable(p));
+    }
+
+    /**
+     * Whether to run a command per input: after {@code --}, or when the first word is not a workflow file
+     * ({@link #isWorkflowFile}).
      */
     private boolean commandMode() throws UsageException {
         if (dashDashGiven()) {
@@ -411,10 +439,7 @@ final class RunCommand implements Callable<Integer> {
         if (Files.isDirectory(p)) {
             throw new UsageException("run: " + first + " is a directory, not a workflow file");
         }
-        if (first.endsWith(".yaml") || first.endsWith(".yml")) {
-            return false;
-        }
-        return !(Files.isRegularFile(p) && !Files.isExecutable(p));
+        return !isWorkflowFile(first);
     }
 
     private boolean dashDashGiven() {
@@ -450,13 +475,8 @@ final class RunCommand implements Callable<Integer> {
             agents.add(agent(def.agents().get(i), i, given, s));
         }
         set(given + ": agents", () -> b.agents(agents));
-        byte[] definition;
-        try {
-            definition = Files.readAllBytes(Path.of(given));
-        } catch (IOException e) {
-            throw new UsageException(given + ": cannot read: " + e.getMessage());
-        }
-        resumeSettings(b, def.name(), sha256(definition), s);
+        // The bytes parsed, not the file read again: a pipe gives them once.
+        resumeSettings(b, def.name(), sha256(def.content()), s);
         MultiProcessWorkflow.AgentMode mode = def.mode() == Mode.FANOUT
                 ? MultiProcessWorkflow.AgentMode.FAN_OUT : MultiProcessWorkflow.AgentMode.PIPELINE;
         Map<RetryOverrides, RetrySettings> taskRetries = taskRetries(def, given, s);
@@ -557,7 +577,7 @@ final class RunCommand implements Callable<Integer> {
             String source = "--inputs " + inputs;
             if (Files.isRegularFile(file)) {
                 total = countLines(file, source);
-                tasks = new TaskFeed(stopped -> () -> linesAsTasks(new LineReader(open(file), source)));
+                tasks = new TaskFeed(stopped -> () -> linesAsTasks(new LineReader(open(file), source, true)));
             } else {
                 // A pipe, such as --inputs <(find ...): read once, as it comes.
                 tasks = new TaskFeed(stopped -> streamed(open(file), source, stopped));
@@ -590,7 +610,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** Counts the task lines of an inputs file, checking every one of them before anything runs. */
     private static long countLines(Path file, String source) throws UsageException {
-        try (LineReader r = new LineReader(Files.newInputStream(file), source)) {
+        try (LineReader r = new LineReader(Files.newInputStream(file), source, true)) {
             long n = 0;
             while (r.nextTaskLine() != null) {
                 n++;
@@ -881,6 +901,8 @@ final class RunCommand implements Callable<Integer> {
         AtomicBoolean outputClosed = new AtomicBoolean();
         RunSummary summary;
         Optional<String> haltReason;
+        Optional<RuntimeException> inputFailure;
+        boolean haltedByInput;
         try {
             if (shared != null) {
                 System.setErr(err);
@@ -909,6 +931,15 @@ final class RunCommand implements Callable<Integer> {
                 workflow.runAll(plan.tasks(), plan.mode(), onResult);
             }
             summary = workflow.summary();
+            inputFailure = plan.tasks().failure();
+            // Some tasks ran before the input that cannot be one: the run stopped there and is recorded as halted
+            // with that reason, so that --resume can go on from it once the input is fixed. Had none started, the
+            // run would not have begun at all: a plain usage error.
+            haltedByInput = inputFailure.isPresent() && summary.total() + summary.skipped() + summary.leftOut() > 0;
+            if (haltedByInput) {
+                workflow.halt(describeInputFailure(inputFailure.get())
+                        + "; the run stopped there and read no input after it");
+            }
             haltReason = workflow.haltReason();
         } finally {
             if (closed.compareAndSet(false, true)) {
@@ -925,8 +956,9 @@ final class RunCommand implements Callable<Integer> {
             printer.close();
             System.setErr(originalErr);
         }
-        Optional<RuntimeException> inputFailure = plan.tasks().failure();
-        inputFailure.ifPresent(e -> originalErr.println("mpflow: " + secrets.mask(describeInputFailure(e))));
+        if (inputFailure.isPresent() && !haltedByInput) {
+            originalErr.println("mpflow: " + secrets.mask(describeInputFailure(inputFailure.get())));
+        }
         // Tasks the run never took (it stopped first) have no result; say how many when the total is known.
         long notStarted = plan.total() >= 0
                 ? plan.total() - summary.total() - summary.skipped() - summary.leftOut() : 0;
@@ -935,13 +967,15 @@ final class RunCommand implements Callable<Integer> {
                 + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse("")));
         boolean haltedByPolicy = haltReason.isPresent() && !interruptions.stoppedTheRun();
         if (haltedByPolicy) {
-            originalErr.println("mpflow: halted: " + secrets.mask(haltReason.get()));
+            originalErr.println("mpflow: halted: " + secrets.mask(haltReason.get())
+                    + (haltedByInput && workflow.store().isPresent()
+                            ? "; fix it, then go on with --resume " + workflow.runId() : ""));
         }
         originalErr.flush();
         if (interruptions.interrupted()) {
             return ExitCode.INTERRUPTED;
         }
-        if (inputFailure.isPresent()) {
+        if (inputFailure.isPresent() && !haltedByInput) {
             return ExitCode.USAGE;
         }
         // Results that could not be written are lost to the reader, however the tasks went.

@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The task lines of a stream that may block for ever (standard input, a pipe), read on a thread of its own so
  * that the run can stop taking tasks while no line comes: the iterator gives up as soon as {@code stopped} says
- * so. At most a few thousand lines are read ahead, so input streams in while tasks run.
+ * so. Each line goes into the command's arguments, so a NUL byte is refused as {@link LineReader} says. At most a few thousand lines are read ahead, so input streams in while tasks run.
  */
 final class StreamedLines implements Iterator<String> {
     private static final Object END = new Object();
@@ -24,7 +24,7 @@ final class StreamedLines implements Iterator<String> {
     /** Starts reading {@code in}; {@code source} names it in messages, such as {@code stdin}. */
     StreamedLines(InputStream in, String source, BooleanSupplier stopped) {
         this.stopped = stopped;
-        Thread reader = new Thread(() -> read(new LineReader(in, source)), "mpflow-inputs");
+        Thread reader = new Thread(() -> read(new LineReader(in, source, true)), "mpflow-inputs");
         reader.setDaemon(true);
         reader.start();
     }

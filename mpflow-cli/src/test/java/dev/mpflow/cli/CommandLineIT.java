@@ -281,7 +281,7 @@ class CommandLineIT {
     @Test
     void zeroWorkersFlagIsRefused() {
         assertUsageError(Cli.run(dir, "x\n", "run", "-j", "0", "--", "echo"),
-                "mpflow: -j/--max-workers: must be a whole number of at least 1, was 0");
+                "mpflow: -j/--max-workers: out of range: must be from 1 to 2147483647, was 0");
     }
 
     @Test

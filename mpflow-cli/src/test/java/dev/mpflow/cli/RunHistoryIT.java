@@ -634,7 +634,15 @@ class RunHistoryIT {
         assertUsageError(mpflow("gc", "--store", "runs.db"),
                 "mpflow: Missing required option: '--keep=N' (see 'mpflow gc --help')");
         assertUsageError(mpflow("gc", "--keep", "-1", "--store", "runs.db"),
-                "mpflow: --keep: must be a whole number of 0 or more, was -1");
+                "mpflow: --keep: out of range: must be from 0 to 2147483647, was -1");
+        // Digits of other scripts are refused before anything is deleted.
+        assertUsageError(mpflow("gc", "--keep", "\u0663", "--store", "runs.db"), "mpflow: --keep: must be a whole "
+                + "number from 0 to 2147483647, written with the digits 0 to 9, was \"\u0663\"");
+        assertUsageError(mpflow("gc", "--keep", "99999999999", "--store", "runs.db"),
+                "mpflow: --keep: out of range: must be from 0 to 2147483647, was 99999999999");
+        assertUsageError(mpflow("runs", "--limit", "\uff15", "--store", "runs.db"), "mpflow: --limit: must be a "
+                + "whole number from 1 to 2147483647, written with the digits 0 to 9, was \"\uff15\"");
+        assertThat(runs()).hasSize(1);
         assertThat(mpflow("export", "latest", "--format", "xml", "--store", "runs.db").exitCode()).isEqualTo(2);
         Cli.Result help = mpflow("--help");
         assertThat(help.stdout()).contains("mpflow runs", "mpflow show latest", "mpflow export latest",

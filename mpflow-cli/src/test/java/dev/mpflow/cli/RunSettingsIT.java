@@ -73,15 +73,25 @@ class RunSettingsIT {
 
     static Stream<Arguments> badFlagValues() {
         return Stream.of(
-                Arguments.of(List.of("--timeout", "0s"), "mpflow: --timeout: must be longer than zero, was 0s"),
+                Arguments.of(List.of("--timeout", "0s"), "mpflow: --timeout: must be longer than zero, was 0s; there is no "
+                        + "timeout unless one is set, so for none leave it out"),
                 Arguments.of(List.of("--retries", "2147483647"),
-                        "mpflow: --retries: must be a whole number from 0 to 2147483646, was 2147483647"),
+                        "mpflow: --retries: out of range: must be from 0 to 2147483646, was 2147483647"),
                 Arguments.of(List.of("--retries", "-1"),
-                        "mpflow: --retries: must be a whole number from 0 to 2147483646, was -1"),
+                        "mpflow: --retries: out of range: must be from 0 to 2147483646, was -1"),
                 Arguments.of(List.of("--retries", "two"),
                         "mpflow: --retries: must be a whole number from 0 to 2147483646, was \"two\""),
                 Arguments.of(List.of("-j", "99999999999"),
-                        "mpflow: -j/--max-workers: must be a whole number of at least 1, was 99999999999"),
+                        "mpflow: -j/--max-workers: out of range: must be from 1 to 2147483647, was 99999999999"),
+                // Digits of other scripts, which Java's parsers would read: every integer flag takes 0 to 9 only.
+                Arguments.of(List.of("-j", "\uff14"), "mpflow: -j/--max-workers: must be a whole number from 1 to "
+                        + "2147483647, written with the digits 0 to 9, was \"\uff14\""),
+                Arguments.of(List.of("--retries", "\u0663"), "mpflow: --retries: must be a whole number from 0 to "
+                        + "2147483646, written with the digits 0 to 9, was \"\u0663\""),
+                Arguments.of(List.of("--halt", "now,fail=\u0663"), "mpflow: --halt: \"now,fail=\u0663\" is not a "
+                        + "halt policy: fail= takes a whole number or a percentage, such as fail=1 or fail=10%"),
+                Arguments.of(List.of("--halt", "now,fail=200%"), "mpflow: --halt: \"now,fail=200%\" is not a halt "
+                        + "policy: a share of failures must be above 0% and at most 100%, was 200%"),
                 Arguments.of(List.of("--retry-delay", "soon"), "mpflow: --retry-delay: \"soon\" is not a duration: "
                         + "use a number and a unit, such as 500ms, 30s, 5m or 2h"),
                 Arguments.of(List.of("--retry-delay", "10s"), "mpflow: --retry-delay: must not exceed the longest "
@@ -99,8 +109,10 @@ class RunSettingsIT {
                 Arguments.of(List.of("--halt", "sometimes"), "mpflow: --halt: \"sometimes\" is not a halt policy: "
                         + "use never, soon,fail=N, now,fail=N or a share such as now,fail=10%"),
                 Arguments.of(List.of("--halt", "now,fail=0"),
-                        "mpflow: --halt: halt failure count must be at least 1, was 0"),
-                Arguments.of(List.of("--deadline", "0s"), "mpflow: --deadline: must be longer than zero, was 0s"),
+                        "mpflow: --halt: \"now,fail=0\" is not a halt policy: a count of failures must be from 1 to "
+                                + "2147483647, was 0"),
+                Arguments.of(List.of("--deadline", "0s"), "mpflow: --deadline: must be longer than zero, was 0s; there is "
+                        + "no deadline unless one is set, so for none leave it out"),
                 Arguments.of(List.of("--deadline", "1 day"), "mpflow: --deadline: \"1 day\" is not a duration: use a "
                         + "number and a unit, such as 500ms, 30s, 5m or 2h"),
                 Arguments.of(List.of("--grace", "10"), "mpflow: --grace: \"10\" is not a duration: the unit is "
@@ -114,7 +126,11 @@ class RunSettingsIT {
                 // Zero needs no unit, so these reach the range check rather than "the unit is required".
                 Arguments.of(List.of("--max-result-size", "0"),
                         "mpflow: --max-result-size: must be at least 1 byte, was 0"),
-                Arguments.of(List.of("--timeout", "0"), "mpflow: --timeout: must be longer than zero, was 0"),
+                Arguments.of(List.of("--timeout", "0"), "mpflow: --timeout: must be longer than zero, was 0; there is no "
+                        + "timeout unless one is set, so for none leave it out"),
+                Arguments.of(List.of("--grace", "0", "--retry-delay", "0", "--retries", "1", "--timeout", "0"),
+                        "mpflow: --timeout: must be longer than zero, was 0; there is no timeout unless one is set, "
+                        + "so for none leave it out"),
                 Arguments.of(List.of("--max-result-size", "1M"), "mpflow: --max-result-size: \"1M\" is not a size: "
                         + "the unit must be B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"),
                 Arguments.of(List.of("--output", "xml"),
@@ -460,11 +476,12 @@ class RunSettingsIT {
         byte[] stdin = {'o', 'n', 'e', '\n', 't', 'w', 'o', '\n', (byte) 0xc3, '(', '\n', 'f', 'o', 'u', 'r', '\n'};
         Cli.Result r = Cli.run(Cli.builder(dir, "run", "--no-autosave", "-k", "--", "echo"), stdin,
                 Duration.ofSeconds(60));
-        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.exitCode()).isEqualTo(1);
         assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("one", "two");
         assertThat(r.stderrLines()).hasSize(2);
-        assertThat(r.stderrLines().get(0)).isEqualTo("mpflow: stdin:3: not valid UTF-8");
-        assertThat(r.stderrLines().get(1)).startsWith("mpflow: 2 succeeded, 0 failed, 0 retried in ");
+        assertThat(r.stderrLines().get(0)).startsWith("mpflow: 2 succeeded, 0 failed, 0 retried in ");
+        assertThat(r.stderrLines().get(1)).isEqualTo("mpflow: halted: stdin:3: not valid UTF-8; the run stopped "
+                + "there and read no input after it");
     }
 
     // --- the first word: a workflow file, a directory, or a command ---

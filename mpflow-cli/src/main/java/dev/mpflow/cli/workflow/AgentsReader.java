@@ -109,6 +109,9 @@ final class AgentsReader {
         if (words.isEmpty() || words.get(0).isBlank()) {
             throw agent.error("command", "must name a program");
         }
+        if (words.stream().anyMatch(w -> w.indexOf('\0') >= 0)) {
+            throw agent.error("command", LineReader.NUL_IN_ARGUMENT);
+        }
         return words;
     }
 }

@@ -81,6 +81,7 @@ final class DefinitionReader {
                 .taskRetries(tasks.retries())
                 .secrets(secretsSoFar())
                 .lines(lines(top))
+                .content(source.contentRead())
                 .build();
     }
 

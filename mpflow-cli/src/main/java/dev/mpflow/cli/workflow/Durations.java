@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * Parses durations written as a number and a unit: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, also with
  * a fraction such as {@code 1.5s}. The units are {@code ms} (milliseconds), {@code s} (seconds), {@code m}
  * (minutes) and {@code h} (hours); a space between the number and the unit is allowed, a missing unit is not,
- * except for zero ({@code 0}), which is the same in every unit. Used by workflow files and by the command-line
+ * except for zero ({@code 0}), which is the same in every unit. Whether zero is allowed is the setting's call: a
+ * timeout or a deadline must be longer than zero (none is set by leaving it out). Used by workflow files and by the command-line
  * flags alike.
  */
 public final class Durations {
@@ -56,6 +57,15 @@ public final class Durations {
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException(quoted(text) + " is too long a duration", e);
         }
+    }
+
+    /**
+     * For a message refusing a zero {@code timeout} or {@code deadline}: how to have none (leave it out, as there is
+     * none unless one is set); empty for any other setting.
+     */
+    public static String noneUnlessSet(String setting) {
+        return setting.equals("timeout") || setting.equals("deadline")
+                ? "; there is no " + setting + " unless one is set, so for none leave it out" : "";
     }
 
     /** Writes {@code d} in the largest unit that expresses it exactly, as {@link #parse} reads it back. */

@@ -289,7 +289,7 @@ final class Fields {
             throw error(key, e.getMessage());
         }
         if (duration.isZero() && !zeroAllowed) {
-            throw error(key, "must be longer than zero, was " + s.text());
+            throw error(key, "must be longer than zero, was " + s.text() + Durations.noneUnlessSet(key));
         }
         return Optional.of(duration);
     }

@@ -2,7 +2,6 @@ package dev.mpflow.cli.workflow;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,8 +34,9 @@ import java.util.Optional;
  * <p>The files come sorted by path. The walk goes depth first, listing each directory sorted so that the order is
  * that of the whole paths: a directory {@code a} sorts as {@code a/}, so {@code a-c} comes before
  * {@code a/b}. Only the directories on the current branch are held in memory, so a glob over a huge tree streams.
- * Symbolic links to files count as files; links to directories are not followed. Subdirectories that cannot be
- * read are skipped.
+ * Symbolic links to files count as files; links to directories are not followed. A directory the walk cannot
+ * read is an {@link InputLineException} naming the workflow file's line, the directory and the reason: skipping
+ * it would silently leave out its files.
  *
  * <p>A file whose path cannot be written as a Java string (bytes that are not valid in the encoding of file names,
  * UTF-8 as a rule) is an {@link InputLineException} naming the workflow file's line and the file, its bad bytes
@@ -83,7 +83,7 @@ record GlobFiles(GlobPattern pattern, int priority, Optional<Duration> timeout, 
                 try {
                     branch.push(sortedEntries(base));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot list directory " + base + ": " + e.getMessage(), e);
+                    throw unreadable(base, e);
                 }
             }
             if (next == null) {
@@ -129,7 +129,7 @@ record GlobFiles(GlobPattern pattern, int priority, Optional<Duration> timeout, 
             try {
                 branch.push(sortedEntries(directory));
             } catch (IOException e) {
-                // Unreadable: skipped, as find(1) would after a warning.
+                throw unreadable(directory, e);
             }
         }
     }
@@ -145,6 +145,13 @@ record GlobFiles(GlobPattern pattern, int priority, Optional<Duration> timeout, 
         } catch (InvalidPathException e) {
             return false; // not even encodable again
         }
+    }
+
+    private InputLineException unreadable(Path directory, IOException e) {
+        String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "it is gone"
+                : e.getMessage() != null ? e.getMessage() : e.toString();
+        return new InputLineException(file, line, field + ": cannot read directory " + directory + ": " + reason, e);
     }
 
     private InputLineException unrepresentable(Path path) {

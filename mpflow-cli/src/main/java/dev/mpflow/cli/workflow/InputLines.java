@@ -12,10 +12,12 @@ import java.util.Optional;
 /**
  * One task per line of a UTF-8 text file, named after the line and with the line as input, read by the rules of
  * {@link LineReader}: blank lines are skipped, and a line that is not valid UTF-8 is an {@link InputLineException}
- * naming this file (not the workflow file) and the line. The file is read as the tasks are iterated, one line at a
+ * naming this file (not the workflow file) and the line; so is a line with a NUL byte when {@code forArguments}
+ * (an agent gets the tasks' input in its arguments). The file is read as the tasks are iterated, one line at a
  * time, and closed when the last line has been read.
  */
-record InputLines(Path file, int priority, Optional<Duration> timeout, RetryOverrides retry) implements TaskSource {
+record InputLines(Path file, int priority, Optional<Duration> timeout, RetryOverrides retry, boolean forArguments)
+        implements TaskSource {
 
     @Override
     public Iterator<TaskSpec> iterator() {
@@ -54,7 +56,7 @@ record InputLines(Path file, int priority, Optional<Duration> timeout, RetryOver
         private String readTaskLine() {
             try {
                 if (reader == null) {
-                    reader = new LineReader(Files.newInputStream(file), displayName());
+                    reader = new LineReader(Files.newInputStream(file), displayName(), forArguments);
                 }
                 String line = reader.nextTaskLine();
                 if (line == null) {

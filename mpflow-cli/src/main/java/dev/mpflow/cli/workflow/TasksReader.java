@@ -22,6 +22,8 @@ final class TasksReader {
     static final List<String> FIELDS = List.of("name", "input", "inputs", "glob", "priority", "timeout", "retries",
             "retry");
     private static final List<String> FORMS = List.of("name", "inputs", "glob");
+    private static final String NUL_HINT = " ({} in the command); an agent without {} gets its input on standard "
+            + "input, which may";
 
     /** What was read: where the tasks come from, and the entries that set retry settings of their own. */
     record Read(List<TaskSource> sources, List<TaskRetry> retries) {
@@ -122,6 +124,9 @@ final class TasksReader {
             throw task.error("name", "duplicate task name '" + name + "' (first at line " + first + ")");
         }
         String input = task.text("input").orElse("");
+        if (inputInArguments() && input.indexOf('\0') >= 0) {
+            throw task.error("input", LineReader.NUL_IN_ARGUMENT + NUL_HINT);
+        }
         return new TaskSource.Single(new TaskSpec(name, input, priority, timeout, retry));
     }
 
@@ -138,7 +143,7 @@ final class TasksReader {
         if (!Files.isReadable(file)) {
             throw task.error("inputs", "cannot read: " + file);
         }
-        return new InputLines(file, priority, timeout, retry);
+        return new InputLines(file, priority, timeout, retry, inputInArguments());
     }
 
     private TaskSource glob(Fields task, int priority, Optional<Duration> timeout, RetryOverrides retry)
@@ -156,6 +161,15 @@ final class TasksReader {
         }
         return new GlobFiles(pattern, priority, timeout, retry, source.given().toString(),
                 task.require("glob").line(), task.pathOf("glob"));
+    }
+
+    /**
+     * Whether a task's input goes into a program's arguments: the first agent's (in a pipeline; those after it
+     * get what it printed) or any agent's (in a fan-out) command has {@code {}}.
+     */
+    private boolean inputInArguments() {
+        List<AgentSpec> receiving = mode == Mode.FANOUT ? agents : agents.subList(0, Math.min(1, agents.size()));
+        return receiving.stream().anyMatch(a -> a.command().stream().anyMatch(w -> w.contains("{}")));
     }
 
     private static String describeForms(List<String> forms) {

@@ -43,6 +43,7 @@ public final class WorkflowDefinition {
     private final List<TaskRetry> taskRetries;
     private final Secrets secrets;
     private final Map<String, Integer> lines;
+    private final byte[] content;
 
     private WorkflowDefinition(Builder b) {
         this.file = Objects.requireNonNull(b.file, "file");
@@ -64,6 +65,12 @@ public final class WorkflowDefinition {
         this.taskRetries = List.copyOf(b.taskRetries);
         this.secrets = b.secrets;
         this.lines = Map.copyOf(b.lines);
+        this.content = b.content.clone();
+    }
+
+    /** The workflow file's bytes as they were read (once: the file may be a pipe), such as for a hash of them. */
+    public byte[] content() {
+        return content.clone();
     }
 
     static Builder builder(Path file, String name) {
@@ -250,6 +257,8 @@ public final class WorkflowDefinition {
         private Secrets secrets = Secrets.NONE;
         private Map<String, Integer> lines = Map.of();
 
+        private byte[] content = new byte[0];
+
         private Builder(Path file, String name) {
             this.file = file;
             this.name = name;
@@ -337,6 +346,11 @@ public final class WorkflowDefinition {
 
         Builder lines(Map<String, Integer> lines) {
             this.lines = lines;
+            return this;
+        }
+
+        Builder content(byte[] bytes) {
+            this.content = bytes.clone();
             return this;
         }
 

@@ -81,4 +81,13 @@ class LineReaderTest {
                 () -> reader(new byte[] {'\n', (byte) 0xff, '\n'}).nextTaskLine());
         assertThat(e.getMessage()).isEqualTo("in.txt:2: not valid UTF-8");
     }
+
+    @Test
+    void aNulByteIsRefusedOnlyFromInputsThatGoIntoArguments() {
+        byte[] bytes = {'a', 0, 'b', '\n'};
+        assertThat(reader(bytes).nextTaskLine()).isEqualTo("a\0b");
+        LineReader forArguments = new LineReader(new ByteArrayInputStream(bytes), "in.txt", true);
+        InputLineException e = assertThrows(InputLineException.class, forArguments::nextTaskLine);
+        assertThat(e.getMessage()).isEqualTo("in.txt:1: holds a NUL byte, which no program argument can hold");
+    }
 }

@@ -281,7 +281,10 @@ class WorkflowFileErrorsTest {
 
         @Test
         void zeroTimeout() throws IOException {
-            assertThat(error("timeout: 0s\n")).isEqualTo(at(1, "timeout: must be longer than zero, was 0s"));
+            assertThat(error("timeout: 0s\n")).isEqualTo(at(1, "timeout: must be longer than zero, was 0s; there is no "
+                    + "timeout unless one is set, so for none leave it out"));
+            assertThat(error("timeout: 0\n")).isEqualTo(at(1, "timeout: must be longer than zero, was 0; there is no "
+                    + "timeout unless one is set, so for none leave it out"));
         }
 
         @Test
@@ -436,7 +439,8 @@ class WorkflowFileErrorsTest {
 
         @Test
         void zeroDeadline() throws IOException {
-            assertThat(error("deadline: 0s\n")).isEqualTo(at(1, "deadline: must be longer than zero, was 0s"));
+            assertThat(error("deadline: 0s\n")).isEqualTo(at(1, "deadline: must be longer than zero, was 0s; there is no "
+                    + "deadline unless one is set, so for none leave it out"));
         }
 
         @Test
@@ -534,7 +538,8 @@ class WorkflowFileErrorsTest {
         @Test
         void agentTimeoutZero() throws IOException {
             assertThat(error(AGENT + "    timeout: 0ms\n"))
-                    .isEqualTo(at(4, "agents[0].timeout: must be longer than zero, was 0ms"));
+                    .isEqualTo(at(4, "agents[0].timeout: must be longer than zero, was 0ms; there is no timeout unless one "
+                            + "is set, so for none leave it out"));
         }
 
         @Test

@@ -1,5 +1,6 @@
 package dev.mpflow.internal.worker;
 
+import dev.mpflow.CommandArgumentException;
 import dev.mpflow.CommandFailedException;
 import dev.mpflow.NotSerializableValueException;
 import dev.mpflow.ResultTooLargeException;
@@ -292,7 +293,7 @@ public final class WorkerMain {
             error = ef.getCause();
         }
         boolean retryable = !(error instanceof NotSerializableValueException || error instanceof WorkUnreadableException
-                || error instanceof ResultTooLargeException);
+                || error instanceof ResultTooLargeException || error instanceof CommandArgumentException);
         Throwable err = error;
         String trace = describe(() -> {
             StringWriter w = new StringWriter();
