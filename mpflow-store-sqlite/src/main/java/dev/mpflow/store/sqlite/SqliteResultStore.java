@@ -60,7 +60,8 @@ import org.slf4j.Logger;
  * it running again; {@code runFinished} writes counts computed from the run's results (so they cover every process
  * that worked on it) and the status: {@code halted} when the summary gives a halt reason (halt policy, deadline,
  * interruption, or a close that cut work short), or tasks of the run remain cancelled; {@code finished} otherwise.
- * A run whose process died stays {@code running}.
+ * A run whose process died stays {@code running}. While a process runs a run, its store holds the run's lock
+ * ({@link #claimRun}, {@link RunLocks}), which tells a live run from one whose process died.
  *
  * <p>A write that fails is logged and remembered, and {@link #close()} then throws an {@link MpflowException} naming
  * the file and the first error: results are never dropped silently.
@@ -398,8 +399,8 @@ public final class SqliteResultStore implements ResultStore {
     }
 
     /**
-     * Stops accepting events, writes everything already reported, and closes the database. Idempotent: later
-     * calls return at once (a concurrent call waits for the first to finish).
+     * Stops accepting events, writes everything already reported, closes the database, and then releases the runs
+     * it claimed. Idempotent: later calls return at once (a concurrent call waits for the first to finish).
      *
      * @throws MpflowException naming the file and the first error if any event could not be written
      */

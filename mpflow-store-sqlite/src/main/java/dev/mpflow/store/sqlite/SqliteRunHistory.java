@@ -128,7 +128,7 @@ public final class SqliteRunHistory implements AutoCloseable {
     /**
      * The run that {@code --resume} without a run id continues: the newest (by start) run of {@code workflow} that
      * is unfinished, that is {@link StoredRun.Status#RUNNING running} (its process died, or it is still going
-     * elsewhere: the store cannot tell) or {@link StoredRun.Status#HALTED halted} (a halt policy, deadline or
+     * elsewhere, which a resume then refuses) or {@link StoredRun.Status#HALTED halted} (a halt policy, deadline or
      * interruption stopped it, or tasks were cancelled). A {@link StoredRun.Status#FINISHED finished} run is never
      * picked, even when tasks of it failed: every task reached a final result, and re-running the failed ones is
      * what {@code --retry-failed} asks for explicitly.
