@@ -3,6 +3,7 @@ package dev.mpflow.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mpflow.MultiProcessWorkflow;
 import dev.mpflow.RunActiveException;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import dev.mpflow.testing.ProcessTree;
@@ -98,6 +99,16 @@ class LiveRunsIT {
                         .isInstanceOf(RunActiveException.class)
                         .hasMessage("run live is still running in process " + child.pid() + " on host " + host
                                 + "; wait for it or stop it");
+            }
+            // The Java API: refused in build(), before any worker starts, and nothing of it recorded.
+            String refused = "run live is still running in process " + child.pid() + " on host " + host
+                    + "; wait for it or stop it";
+            assertThatThrownBy(() -> MultiProcessWorkflow.builder().name("workflow").store(db()).resume("live")
+                    .build()).isInstanceOf(RunActiveException.class).hasMessage(refused);
+            assertThatThrownBy(() -> MultiProcessWorkflow.builder().name("workflow").store(db())
+                    .resumeLatestUnfinished().build()).isInstanceOf(RunActiveException.class).hasMessage(refused);
+            try (SqliteRunHistory history = SqliteRunHistory.open(db())) {
+                assertThat(history.run("live").orElseThrow().settings()).isEqualTo("maxWorkers=4");
             }
             try (SqliteRunHistory history = SqliteRunHistory.open(db())) {
                 SqliteRunHistory.Deletion deletion = history.deleteRunsKeepingNewest(0);
