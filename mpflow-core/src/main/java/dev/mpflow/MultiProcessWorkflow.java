@@ -11,6 +11,7 @@ import dev.mpflow.spi.ResultStore;
 import dev.mpflow.spi.ResultStoreProvider;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -111,9 +112,16 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         Optional<ResultStore> store = storePath.map(MultiProcessWorkflow::openStore);
         CompletedTasks completed = CompletedTasks.NONE;
         String resumed = b.resumeRunId;
+        String runId;
         try {
             if (resumed == null && b.resumeLatest) {
                 resumed = store.orElseThrow().latestUnfinishedRun(b.name).orElse(null);
+            }
+            runId = resumed != null ? resumed : WorkflowRuntime.newRunId(Instant.now());
+            // Before anything of the run is read: a run another process still works on is refused here, and once
+            // claimed, no other process resumes or deletes it until this workflow's store is closed.
+            if (store.isPresent()) {
+                store.get().claimRun(runId);
             }
             if (resumed != null) {
                 completed = store.orElseThrow().completedTasks(resumed);
@@ -137,7 +145,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
                     Optional.ofNullable(b.timeout), store, storePath.map(Path::toString).orElse("none"),
                     b.listeners, javaCommand, classPath, b.jvmOptions, b.captureLimitBytes, b.maxResultBytes, maxPending,
                     b.haltPolicy, Optional.ofNullable(b.deadline), b.shutdownGrace,
-                    Optional.ofNullable(resumed), completed, b.onlyFailed && resumed != null,
+                    runId, Optional.ofNullable(resumed), completed, b.onlyFailed && resumed != null,
                     Optional.ofNullable(b.definitionHash),
                     b.expectedTasks < 0 ? OptionalLong.empty() : OptionalLong.of(b.expectedTasks), b.secrets));
         } catch (RuntimeException e) {
@@ -609,9 +617,11 @@ public final class MultiProcessWorkflow implements AutoCloseable {
          * committed are not run again (they come back as results with 0 attempts, {@link TaskResult#fromEarlierRun()});
          * failed, cancelled and never-started ones run. Tasks are matched by {@link TaskKey}, their occurrence
          * included: the n-th time a task is given in the resumed run is the n-th time it was given before. Needs
-         * autosave. Replaces an earlier {@link #retryFailed(String)}.
+         * autosave. Replaces an earlier {@link #retryFailed(String)}. A run that another process is still running
+         * is refused: two processes would both run its pending tasks.
          *
-         * @throws MpflowException from {@link #build()} when the store holds no such run
+         * @throws MpflowException from {@link #build()} when the store holds no such run; a
+         *     {@link RunActiveException} when another process is still running it
          */
         public Builder resume(String runId) {
             Objects.requireNonNull(runId, "runId");
@@ -630,9 +640,10 @@ public final class MultiProcessWorkflow implements AutoCloseable {
          * one that succeeded there comes back as with {@link #resume(String)} (0 attempts,
          * {@link TaskResult#fromEarlierRun()}), and one the run has no result of (such as an input added since)
          * comes back {@link TaskStatus#SKIPPED}; neither is recorded again. Replaces an earlier {@code resume}.
-         * Needs autosave.
+         * Needs autosave. Refused, as with {@code resume}, while another process is still running the run.
          *
-         * @throws MpflowException from {@link #build()} when the store holds no such run
+         * @throws MpflowException from {@link #build()} when the store holds no such run; a
+         *     {@link RunActiveException} when another process is still running it
          */
         public Builder retryFailed(String runId) {
             resume(runId);
@@ -644,7 +655,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
          * Continues the newest run of this workflow (by {@link #name}) that did not finish, its process having died
          * or a halt having stopped it, as {@link #resume(String)} would; starts a new run when there is none, so
          * that a program run again and again picks up where it stopped. {@link MultiProcessWorkflow#runId()} and the
-         * run's {@link dev.mpflow.event.RunInfo#resumed()} tell which happened. Needs autosave.
+         * run's {@link dev.mpflow.event.RunInfo#resumed()} tell which happened. Needs autosave. When that run is
+         * still going in another process, {@link #build()} throws a {@link RunActiveException}.
          */
         public Builder resumeLatestUnfinished() {
             this.resumeLatest = true;
@@ -815,9 +827,11 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         }
 
         /**
-         * Starts the worker processes and opens the store.
+         * Opens the store, claims the run in it (so that no other process resumes or deletes it while it goes on)
+         * and starts the worker processes.
          *
-         * @throws MpflowException when the store cannot be opened
+         * @throws MpflowException when the store cannot be opened; a {@link RunActiveException} when the run to
+         *     resume is still going in another process
          */
         public MultiProcessWorkflow build() {
             return new MultiProcessWorkflow(this);

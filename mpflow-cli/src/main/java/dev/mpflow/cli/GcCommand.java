@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,7 +19,8 @@ import picocli.CommandLine.Option;
         description = {
             "Removes old runs from a store.",
             "Every run but the newest N goes, with its results and attempts, and the space they took is given "
-                    + "back (the file is rewritten without it). Do not run it while an older run is still going.",
+                    + "back (the file is rewritten without it). A run still going in a process (running, or being "
+                    + "resumed) is kept, and named; one whose process died goes.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -34,12 +37,12 @@ final class GcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int removed;
+        SqliteRunHistory.Deletion deletion;
         long before;
         long size;
         try (SqliteRunHistory history = History.open(store)) {
             before = sizeOf(history.location());
-            removed = history.deleteRunsKeepingNewest(keep);
+            deletion = history.deleteRunsKeepingNewest(keep);
             // Deleted rows only free pages inside the file; without this, the file would never shrink.
             history.reclaimSpace();
             size = sizeOf(history.location());
@@ -51,10 +54,27 @@ final class GcCommand implements Callable<Integer> {
         PrintStream out = History.out();
         String space = freed > 0 ? "freed " + History.bytes(freed) + ", the store is now "
                 : "nothing to free, the store is ";
-        out.println("removed " + removed + (removed == 1 ? " run" : " runs") + ", kept the newest " + keep + "; "
-                + space + History.bytes(size));
+        int removed = deletion.deleted();
+        out.println("removed " + removed + (removed == 1 ? " run" : " runs") + ", kept the newest " + keep
+                + live(deletion.keptLive()) + "; " + space + History.bytes(size));
         out.flush();
         return ExitCode.OK;
+    }
+
+    /** The live runs kept besides the newest: {@code  and 1 still running (RUN in process 12 on host h)}. */
+    private static String live(List<SqliteRunHistory.LiveRun> runs) {
+        if (runs.isEmpty()) {
+            return "";
+        }
+        return " and " + runs.size() + " still running (" + runs.stream().map(GcCommand::describe)
+                .collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String describe(SqliteRunHistory.LiveRun run) {
+        if (run.pid().isEmpty()) {
+            return run.runId() + " in another process";
+        }
+        return run.runId() + " in process " + run.pid().getAsLong() + run.host().map(h -> " on host " + h).orElse("");
     }
 
     /** The store's size on disk, its write-ahead log included (another process may be writing to it). */

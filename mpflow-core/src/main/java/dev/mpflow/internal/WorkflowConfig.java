@@ -32,6 +32,7 @@ import java.util.OptionalLong;
  * @param haltPolicy when failures stop the run
  * @param deadline how long the whole run may take, if limited
  * @param shutdownGrace how long running attempts may take to finish on close or interruption
+ * @param runId the run's id: a new one, or that of the run this one continues
  * @param resumeRunId the run this one continues, if any
  * @param completed what that run already did
  * @param onlyFailed whether only the tasks that run has a failed result of are run (the others are skipped)
@@ -43,7 +44,7 @@ public record WorkflowConfig(String name, int maxWorkers, List<Agent> agents, Re
         Optional<Duration> timeout, Optional<ResultStore> store, String storeLocation,
         List<WorkflowListener> listeners, String javaCommand, String classPath, List<String> jvmOptions,
         int captureLimitBytes, long maxResultBytes, int maxPending, HaltPolicy haltPolicy, Optional<Duration> deadline,
-        Duration shutdownGrace, Optional<String> resumeRunId, CompletedTasks completed, boolean onlyFailed,
+        Duration shutdownGrace, String runId, Optional<String> resumeRunId, CompletedTasks completed, boolean onlyFailed,
         Optional<String> definitionHash, OptionalLong expectedTasks, Secrets secrets) {
     public WorkflowConfig {
         agents = List.copyOf(agents);

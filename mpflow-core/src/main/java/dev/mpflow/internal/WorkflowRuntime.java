@@ -78,6 +78,11 @@ public final class WorkflowRuntime implements AutoCloseable {
     private boolean runStarted;
     private boolean closed;
 
+    /** A new run's id: the time it is made, to the second, and four random hex digits. */
+    public static String newRunId(Instant now) {
+        return RUN_ID_TIME.format(now) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    }
+
     public WorkflowRuntime(WorkflowConfig config) {
         this.config = config;
         this.masking = new Masking(config.secrets());
@@ -85,8 +90,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         config.store().ifPresent(all::add);
         this.listeners = new Listeners(all, masking);
         Instant now = Instant.now();
-        String runId = config.resumeRunId().orElseGet(() -> RUN_ID_TIME.format(now) + "-"
-                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
+        String runId = config.runId();
         // A run that retries failed tasks runs none but those it has: what it does not have is left out, not pending,
         // so a count of what the caller submits says nothing of its tasks.
         this.run = masking.run(new RunInfo(runId, config.name(), now, config.maxWorkers(),

@@ -21,6 +21,17 @@ public interface ResultStore extends WorkflowListener, AutoCloseable {
     CompletedTasks completedTasks(String runId);
 
     /**
+     * Claims run {@code runId} for this store until {@link #close()}: from now on, other processes see the run as
+     * live, refuse to resume it and do not delete it. The workflow calls it once, before it reads anything of the
+     * run or reports any event of it, for a new run and a resumed one alike. A store that cannot tell live runs
+     * from dead ones (the default) claims nothing.
+     *
+     * @throws dev.mpflow.RunActiveException when another process holds the run
+     */
+    default void claimRun(String runId) {
+    }
+
+    /**
      * The newest run of {@code workflow} that did not finish (its process died, or it halted), if any: what a
      * resume without a run id continues.
      */

@@ -1,6 +1,7 @@
 package dev.mpflow.store.sqlite;
 
 import dev.mpflow.MpflowException;
+import dev.mpflow.RunActiveException;
 import dev.mpflow.TaskError;
 import dev.mpflow.TaskKey;
 import dev.mpflow.TaskResult;
@@ -59,7 +60,8 @@ import org.slf4j.Logger;
  * it running again; {@code runFinished} writes counts computed from the run's results (so they cover every process
  * that worked on it) and the status: {@code halted} when the summary gives a halt reason (halt policy, deadline,
  * interruption, or a close that cut work short), or tasks of the run remain cancelled; {@code finished} otherwise.
- * A run whose process died stays {@code running}.
+ * A run whose process died stays {@code running}. While a process runs a run, its store holds the run's lock
+ * ({@link #claimRun}, {@link RunLocks}), which tells a live run from one whose process died.
  *
  * <p>A write that fails is logged and remembered, and {@link #close()} then throws an {@link MpflowException} naming
  * the file and the first error: results are never dropped silently.
@@ -180,9 +182,12 @@ public final class SqliteResultStore implements ResultStore {
     private Connection reader;
     private boolean readerClosed;
 
-    /** Serialises {@link #close()} so that a second caller waits for the first to finish. */
+    /** Serialises {@link #close()} so that a second caller waits for the first to finish; guards {@link #claims}. */
     private final Object closing = new Object();
     private boolean closed;
+    /** The runs this store claimed, released when it closes. */
+    private final Map<String, RunLocks.Claim> claims = new HashMap<>();
+    private final RunLocks locks;
 
     // Written by the writer thread only; read by close() after joining it (join orders the accesses).
     private String hostName;
@@ -204,6 +209,7 @@ public final class SqliteResultStore implements ResultStore {
     private SqliteResultStore(Path location, Connection connection) throws SQLException {
         this.location = location;
         this.connection = connection;
+        this.locks = new RunLocks(location);
         this.insertRun = connection.prepareStatement(INSERT_RUN);
         this.finishRun = connection.prepareStatement(FINISH_RUN);
         this.countRun = connection.prepareStatement(COUNT_RUN);
@@ -335,6 +341,33 @@ public final class SqliteResultStore implements ResultStore {
         return location;
     }
 
+    /**
+     * Claims the run until {@link #close()}: the lock that tells other processes it is live (see {@link RunLocks};
+     * {@code mpflow gc} keeps it, a resume elsewhere is refused). Claiming a run this store holds already does
+     * nothing.
+     *
+     * @throws dev.mpflow.RunActiveException when another process, or another store of this process, holds it
+     * @throws MpflowException when the store is closed
+     */
+    @Override
+    public void claimRun(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        synchronized (closing) {
+            if (closed) {
+                throw new MpflowException("store " + location + " is closed");
+            }
+            if (claims.containsKey(runId)) {
+                return;
+            }
+            RunLocks.Outcome outcome = locks.tryClaim(runId);
+            if (outcome instanceof RunLocks.Holder h) {
+                throw new RunActiveException(runId, h.pid(), h.host());
+            }
+            claims.put(runId, (RunLocks.Claim) outcome);
+            log.debug("store {}: run {} claimed", location, runId);
+        }
+    }
+
     /** Records the run as running. */
     @Override
     public void runStarted(RunInfo run) {
@@ -366,8 +399,8 @@ public final class SqliteResultStore implements ResultStore {
     }
 
     /**
-     * Stops accepting events, writes everything already reported, and closes the database. Idempotent: later
-     * calls return at once (a concurrent call waits for the first to finish).
+     * Stops accepting events, writes everything already reported, closes the database, and then releases the runs
+     * it claimed. Idempotent: later calls return at once (a concurrent call waits for the first to finish).
      *
      * @throws MpflowException naming the file and the first error if any event could not be written
      */
@@ -378,30 +411,40 @@ public final class SqliteResultStore implements ResultStore {
                 return;
             }
             closed = true;
-            synchronized (intake) {
-                accepting = false;
-                enqueue(Stop.INSTANCE);
+            try {
+                closeDatabase();
+            } finally {
+                // Only once everything is written: until then the run is live.
+                claims.values().forEach(RunLocks.Claim::close);
+                claims.clear();
             }
-            joinWriter();
-            // Anything left means the writer thread died; count it rather than lose it quietly.
-            long unwritten = queue.stream().filter(event -> event != Stop.INSTANCE).count();
-            if (unwritten > 0) {
-                failedEvents += unwritten;
-                if (firstFailure == null) {
-                    firstFailure = "the writer thread stopped with " + unwritten + " events queued";
-                }
-                queue.clear();
+        }
+    }
+
+    private void closeDatabase() {
+        synchronized (intake) {
+            accepting = false;
+            enqueue(Stop.INSTANCE);
+        }
+        joinWriter();
+        // Anything left means the writer thread died; count it rather than lose it quietly.
+        long unwritten = queue.stream().filter(event -> event != Stop.INSTANCE).count();
+        if (unwritten > 0) {
+            failedEvents += unwritten;
+            if (firstFailure == null) {
+                firstFailure = "the writer thread stopped with " + unwritten + " events queued";
             }
-            closeQuietly(connection);
-            synchronized (reading) {
-                readerClosed = true;
-                closeQuietly(reader);
-                reader = null;
-            }
-            if (failedEvents > 0) {
-                throw new MpflowException("store " + location + " could not record " + failedEvents
-                        + " event(s); first error: " + firstFailure, firstFailureCause);
-            }
+            queue.clear();
+        }
+        closeQuietly(connection);
+        synchronized (reading) {
+            readerClosed = true;
+            closeQuietly(reader);
+            reader = null;
+        }
+        if (failedEvents > 0) {
+            throw new MpflowException("store " + location + " could not record " + failedEvents
+                    + " event(s); first error: " + firstFailure, firstFailureCause);
         }
     }
 

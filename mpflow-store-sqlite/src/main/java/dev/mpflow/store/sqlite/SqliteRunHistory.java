@@ -51,6 +51,8 @@ public final class SqliteRunHistory implements AutoCloseable {
     private static final String TASK_COLUMNS = "id, run_id, task, agent, input, priority, task_key";
     /** The runs beyond the newest {@code ?}, oldest included: what {@link #deleteRunsKeepingNewest} removes. */
     private static final String OLD_RUNS = "SELECT run_id FROM runs" + NEWEST_FIRST + " LIMIT -1 OFFSET ?";
+    /** Runs claimed and deleted at once by {@link #deleteRunsKeepingNewest}: bounds the lock files held open. */
+    private static final int DELETE_BATCH = 256;
 
     private final Path location;
     private final Connection connection;
@@ -126,7 +128,7 @@ public final class SqliteRunHistory implements AutoCloseable {
     /**
      * The run that {@code --resume} without a run id continues: the newest (by start) run of {@code workflow} that
      * is unfinished, that is {@link StoredRun.Status#RUNNING running} (its process died, or it is still going
-     * elsewhere: the store cannot tell) or {@link StoredRun.Status#HALTED halted} (a halt policy, deadline or
+     * elsewhere, which a resume then refuses) or {@link StoredRun.Status#HALTED halted} (a halt policy, deadline or
      * interruption stopped it, or tasks were cancelled). A {@link StoredRun.Status#FINISHED finished} run is never
      * picked, even when tasks of it failed: every task reached a final result, and re-running the failed ones is
      * what {@code --retry-failed} asks for explicitly.
@@ -230,43 +232,115 @@ public final class SqliteRunHistory implements AutoCloseable {
     }
 
     /**
-     * Deletes every run but the newest {@code keep} (by start), with their tasks, results and attempts, in one
-     * transaction: {@code mpflow gc --keep N}. Runs of any status go, a {@link StoredRun.Status#RUNNING running}
-     * one included: do not collect a store while an older run is still going in another process. The file does
+     * Deletes every run but the newest {@code keep} (by start), with their tasks, results and attempts:
+     * {@code mpflow gc --keep N}. Runs of any status go, except those still live in a process (running, or being
+     * resumed): their process holds their lock ({@link RunLocks}), and they are kept and reported. A run whose
+     * process died (its row still says running) goes. Each run is claimed before it is deleted, so no process can
+     * start resuming it meanwhile; runs are deleted in transactions of up to {@value #DELETE_BATCH}. The file does
      * not shrink by this alone (SQLite reuses the freed pages); {@link #reclaimSpace()} gives them back.
      *
-     * @param keep how many runs to keep, 0 or more
-     * @return how many runs were deleted
+     * @param keep how many runs to keep, 0 or more (live runs are kept besides)
+     * @return how many runs were deleted, and the live runs kept although old enough to go
      * @throws MpflowException naming the store when it cannot be written
      */
-    public synchronized int deleteRunsKeepingNewest(int keep) {
+    public synchronized Deletion deleteRunsKeepingNewest(int keep) {
         if (keep < 0) {
             throw new IllegalArgumentException("keep must not be negative, was " + keep);
         }
         return write("cannot delete old runs from", writer -> {
-            // IMMEDIATE: the write lock first, so that the runs chosen are the ones deleted.
-            SqliteSupport.execute(writer, "BEGIN IMMEDIATE");
-            try {
-                for (String table : List.of("attempts", "results", "tasks")) {
-                    try (PreparedStatement statement = writer.prepareStatement(
-                            "DELETE FROM " + table + " WHERE run_id IN (" + OLD_RUNS + ")")) {
-                        statement.setInt(1, keep);
-                        statement.executeUpdate();
+            List<String> old = new ArrayList<>();
+            try (PreparedStatement statement = writer.prepareStatement(OLD_RUNS)) {
+                statement.setInt(1, keep);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        old.add(rows.getString(1));
                     }
                 }
-                int deleted;
-                try (PreparedStatement statement = writer.prepareStatement(
-                        "DELETE FROM runs WHERE run_id IN (" + OLD_RUNS + ")")) {
-                    statement.setInt(1, keep);
-                    deleted = statement.executeUpdate();
-                }
-                SqliteSupport.execute(writer, "COMMIT");
-                return deleted;
-            } catch (SQLException | RuntimeException e) {
-                SqliteSupport.rollbackQuietly(writer);
-                throw e;
             }
+            RunLocks locks = new RunLocks(location);
+            List<LiveRun> live = new ArrayList<>();
+            int deleted = 0;
+            for (int from = 0; from < old.size(); from += DELETE_BATCH) {
+                List<RunLocks.Claim> claims = new ArrayList<>();
+                List<String> claimed = new ArrayList<>();
+                try {
+                    for (String runId : old.subList(from, Math.min(old.size(), from + DELETE_BATCH))) {
+                        RunLocks.Outcome outcome = locks.tryClaim(runId);
+                        if (outcome instanceof RunLocks.Holder h) {
+                            live.add(new LiveRun(runId, h.pid() < 0 ? OptionalLong.empty() : OptionalLong.of(h.pid()),
+                                    Optional.ofNullable(h.host())));
+                        } else {
+                            claims.add((RunLocks.Claim) outcome);
+                            claimed.add(runId);
+                        }
+                    }
+                    deleted += deleteRuns(writer, claimed);
+                } finally {
+                    claims.forEach(RunLocks.Claim::close);
+                }
+            }
+            return new Deletion(deleted, live);
         });
+    }
+
+    /** Deletes {@code runIds} with their rows, in one transaction; returns how many runs were deleted. */
+    private static int deleteRuns(Connection writer, List<String> runIds) throws SQLException {
+        if (runIds.isEmpty()) {
+            return 0;
+        }
+        // IMMEDIATE: the write lock first, so that no writer adds rows to these runs between the statements.
+        SqliteSupport.execute(writer, "BEGIN IMMEDIATE");
+        try {
+            int deleted = 0;
+            for (String table : List.of("attempts", "results", "tasks", "runs")) {
+                try (PreparedStatement statement = writer.prepareStatement(
+                        "DELETE FROM " + table + " WHERE run_id = ?")) {
+                    for (String runId : runIds) {
+                        statement.setString(1, runId);
+                        statement.addBatch();
+                    }
+                    int[] counts = statement.executeBatch();
+                    if (table.equals("runs")) {
+                        for (int n : counts) {
+                            deleted += Math.max(0, n);
+                        }
+                    }
+                }
+            }
+            SqliteSupport.execute(writer, "COMMIT");
+            return deleted;
+        } catch (SQLException | RuntimeException e) {
+            SqliteSupport.rollbackQuietly(writer);
+            throw e;
+        }
+    }
+
+    /**
+     * What {@link #deleteRunsKeepingNewest} did.
+     *
+     * @param deleted how many runs it deleted
+     * @param keptLive the runs old enough to go that it kept because their process is still running them, oldest
+     *     last (newest first, as {@link #runs()} lists them)
+     */
+    public record Deletion(int deleted, List<LiveRun> keptLive) {
+        public Deletion {
+            keptLive = List.copyOf(keptLive);
+        }
+    }
+
+    /**
+     * A run that a live process holds.
+     *
+     * @param runId the run
+     * @param pid that process, when known
+     * @param host that process's host, when known
+     */
+    public record LiveRun(String runId, OptionalLong pid, Optional<String> host) {
+        public LiveRun {
+            Objects.requireNonNull(runId, "runId");
+            Objects.requireNonNull(pid, "pid");
+            Objects.requireNonNull(host, "host");
+        }
     }
 
     /**

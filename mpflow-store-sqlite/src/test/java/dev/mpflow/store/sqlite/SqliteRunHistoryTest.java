@@ -210,7 +210,7 @@ class SqliteRunHistoryTest {
     }
 
     @Test
-    void deleteRunsKeepingNewestRemovesOlderRunsWithTheirRowsInOneGo() throws Exception {
+    void deleteRunsKeepingNewestRemovesOlderRunsWithTheirRows() throws Exception {
         Path db = dir.resolve("runs.db");
         try (SqliteResultStore store = SqliteResultStore.open(db)) {
             for (int i = 0; i < 5; i++) {
@@ -222,10 +222,10 @@ class SqliteRunHistoryTest {
             }
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
-            assertThatThrownBy(() -> history.deleteRunsKeepingNewest(-1))
+            assertThatThrownBy(() -> history.deleteRunsKeepingNewest(-1).deleted())
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThat(history.deleteRunsKeepingNewest(5)).isZero();
-            assertThat(history.deleteRunsKeepingNewest(2)).isEqualTo(3);
+            assertThat(history.deleteRunsKeepingNewest(5).deleted()).isZero();
+            assertThat(history.deleteRunsKeepingNewest(2).deleted()).isEqualTo(3);
             // The history reads the file as it is now.
             assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("run-4", "run-3");
             assertThat(history.results("run-3")).hasSize(1);
@@ -238,7 +238,7 @@ class SqliteRunHistoryTest {
                     + "WHERE run_id NOT IN ('run-3', 'run-4')")).isNull();
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
-            assertThat(history.deleteRunsKeepingNewest(0)).isEqualTo(2);
+            assertThat(history.deleteRunsKeepingNewest(0).deleted()).isEqualTo(2);
             assertThat(history.runs()).isEmpty();
         }
         // The store takes new runs afterwards.
@@ -265,7 +265,7 @@ class SqliteRunHistoryTest {
         }
         long before = Files.size(db);
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
-            assertThat(history.deleteRunsKeepingNewest(1)).isEqualTo(2);
+            assertThat(history.deleteRunsKeepingNewest(1).deleted()).isEqualTo(2);
             long freed = history.reclaimSpace();
             assertThat(freed).isGreaterThan(1_000_000);
             assertThat(Files.size(db)).isLessThanOrEqualTo(before - freed);
@@ -287,7 +287,7 @@ class SqliteRunHistoryTest {
             for (int i = 0; i < 1000; i++) {
                 writing.taskFinished("new", Events.success("t" + i, i));
             }
-            assertThat(history.deleteRunsKeepingNewest(1)).isEqualTo(1);
+            assertThat(history.deleteRunsKeepingNewest(1).deleted()).isEqualTo(1);
         }
         try (SqliteRunHistory history = SqliteRunHistory.open(db)) {
             assertThat(history.runs()).extracting(StoredRun::runId).containsExactly("new");
