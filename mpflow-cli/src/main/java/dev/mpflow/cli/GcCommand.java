@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
         description = {
             "Removes old runs from a store.",
             "Every run but the newest N goes, with its results and attempts, and the space they took is given "
-                    + "back (the file is rewritten without it). A run still going in a process (running, or being "
-                    + "resumed) is kept, and named; one whose process died goes.",
+                    + "back (the file is rewritten without it, unless a run is going). A run still going in a "
+                    + "process (running, or being resumed) is kept, and named; one whose process died goes.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -40,11 +40,17 @@ final class GcCommand implements Callable<Integer> {
         SqliteRunHistory.Deletion deletion;
         long before;
         long size;
+        boolean live;
         try (SqliteRunHistory history = History.open(store)) {
             before = sizeOf(history.location());
             deletion = history.deleteRunsKeepingNewest(keep);
-            // Deleted rows only free pages inside the file; without this, the file would never shrink.
-            history.reclaimSpace();
+            // Deleted rows only free pages inside the file; without this, the file would never shrink. But the
+            // rewrite holds the write lock while it copies the whole file, and a live run's writer that waits too
+            // long for it gives up: not while a run is going.
+            live = history.hasLiveRuns();
+            if (!live) {
+                history.reclaimSpace();
+            }
             size = sizeOf(history.location());
         } catch (MpflowException e) {
             throw new UsageException(e.getMessage());
@@ -52,7 +58,8 @@ final class GcCommand implements Callable<Integer> {
         // On disk, as people measure it: the emptied write-ahead log counts too.
         long freed = Math.max(0, before - size);
         PrintStream out = History.out();
-        String space = freed > 0 ? "freed " + History.bytes(freed) + ", the store is now "
+        String space = live ? "space not given back while a run is going (gc again once none is), the store is "
+                : freed > 0 ? "freed " + History.bytes(freed) + ", the store is now "
                 : "nothing to free, the store is ";
         int removed = deletion.deleted();
         out.println("removed " + removed + (removed == 1 ? " run" : " runs") + ", kept the newest " + keep

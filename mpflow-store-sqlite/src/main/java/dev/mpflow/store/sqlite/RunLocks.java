@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -117,6 +119,43 @@ final class RunLocks {
             log.debug("run {}: cannot lock {} ({}); the run is taken as not live elsewhere", runId, file,
                     SqliteSupport.oneLine(e));
             return claim;
+        }
+    }
+
+    /**
+     * Whether any run of the store is live: held by this JVM, or by another process (its file locked). Looks only,
+     * under the guard; a file it tries is held for that instant, so a claim of that run at the same moment may be
+     * refused.
+     */
+    boolean anyLive() {
+        if (!Files.isDirectory(directory)) {
+            return false;
+        }
+        try {
+            return guarded(() -> {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.lock")) {
+                    for (Path file : files) {
+                        if (HELD.containsKey(file)) {
+                            return true;
+                        }
+                        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
+                                StandardOpenOption.WRITE)) {
+                            FileLock lock = channel.tryLock();
+                            if (lock == null) {
+                                return true;
+                            }
+                            lock.release();
+                        } catch (NoSuchFileException e) {
+                            // Deleted by its holder as the run ended.
+                        }
+                    }
+                }
+                return false;
+            });
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot tell whether runs of {} are live ({}); taken as none", directory,
+                    SqliteSupport.oneLine(e));
+            return false;
         }
     }
 

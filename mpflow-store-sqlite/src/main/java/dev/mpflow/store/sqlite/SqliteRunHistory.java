@@ -344,6 +344,14 @@ public final class SqliteRunHistory implements AutoCloseable {
     }
 
     /**
+     * Whether a run of this store is live: being run (or resumed) by a process that is still alive, this one
+     * included. {@link #reclaimSpace()} is for when none is.
+     */
+    public synchronized boolean hasLiveRuns() {
+        return new RunLocks(location).anyLive();
+    }
+
+    /**
      * Gives the space of deleted rows back to the file system: {@code VACUUM} rewrites the database without its
      * free pages (and packs pages that deletions left part empty), and a checkpoint moves the result into the file
      * and empties the write-ahead log. The rewrite holds the write lock while it copies the whole database, and

@@ -57,11 +57,19 @@ class LiveRunsIT {
     }
 
     /** The child's first line, within the time limit. */
+    /**
+     * The child's first line that says what it did ({@code claimed}, {@code refused PID}): log lines on the same
+     * stream come before it sometimes (several JVMs unpacking the SQLite library at once warn about it).
+     */
     private static String firstLine(Process child) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         String line = CompletableFuture.supplyAsync(() -> {
             try {
-                return out.readLine();
+                String next;
+                while ((next = out.readLine()) != null && !next.matches("claimed|refused .*")) {
+                    // a log line
+                }
+                return next;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
