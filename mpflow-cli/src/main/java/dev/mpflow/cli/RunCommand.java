@@ -176,7 +176,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--halt", paramLabel = "POLICY", converter = FlagValues.Halt.class,
             description = "Stop the run when tasks fail, as GNU parallel does: now,fail=N stops running tasks "
-                    + "at once, soon,fail=N lets them finish; N may be a share such as 10%%. Default: never.")
+                    + "at once, soon,fail=N lets them finish; N may be a share such as 10%%: judged at every "
+                    + "result, it halts once that share of all the tasks has failed (when their number is known), "
+                    + "or from the 10th result on, of the results so far. Default: never.")
     HaltPolicy halt;
 
     @Option(names = "--deadline", paramLabel = "DURATION", converter = FlagValues.PositiveDuration.class,
