@@ -896,7 +896,7 @@ final class RunCommand implements Callable<Integer> {
                     if (printer.failed()) {
                         // The reader is gone (| head): stop at once, as GNU parallel does, and say so.
                         outputClosed.set(true);
-                        interruptions.stopNow("stdout was closed");
+                        interruptions.stopNow(Main.STDOUT_CLOSED);
                     }
                 }
                 if (bar != null) {
