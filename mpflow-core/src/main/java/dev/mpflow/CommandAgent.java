@@ -30,7 +30,8 @@ import java.util.concurrent.Future;
  * shell's {@code $(...)} does): a {@code String} when it is valid UTF-8, else the raw {@code byte[]}, so that no
  * byte is lost. A value of {@code byte[]} flowing into a later agent is passed as is. A non-zero exit fails the
  * attempt with a
- * {@link CommandFailedException} carrying the exit code and the tail of standard error; the program's standard
+ * {@link CommandFailedException} carrying the exit code and the tail of standard error (in a worker, no more of it
+ * than the attempt's capture limit keeps, with a note of how much was left out); the program's standard
  * error is also captured with the attempt's output, and so is its standard output when it failed (it is no result
  * then, but may say why). Immutable.
  */
@@ -144,7 +145,7 @@ public final class CommandAgent implements Agent {
         AttemptContext.reportSpawned(process.pid());
         try {
             // Drain both streams while feeding stdin, so that a program filling a pipe never deadlocks us.
-            Future<byte[]> stderr = IO.submit(new StreamTail(process.getErrorStream()));
+            Future<StreamTail> stderr = IO.submit(new StreamTail(process.getErrorStream()));
             byte[] stdin = placeholder ? null : rawValue != null ? rawValue : value.getBytes(StandardCharsets.UTF_8);
             Future<?> feeder = stdin == null ? null : IO.submit(() -> feed(process.getOutputStream(), stdin));
             if (stdin == null) {
@@ -160,7 +161,8 @@ public final class CommandAgent implements Agent {
             if (feeder != null) {
                 feeder.get();
             }
-            byte[] err = stderr.get();
+            StreamTail errTail = stderr.get();
+            byte[] err = errTail.kept();
             if (err.length > 0) {
                 System.err.write(err);
                 System.err.flush();
@@ -168,7 +170,8 @@ public final class CommandAgent implements Agent {
             if (exit != 0) {
                 // No result, but what it printed may say why: kept as the attempt's stdout (within its limit).
                 keepAsCaptured(read);
-                throw new CommandFailedException(String.join(" ", argv), exit, tail(err));
+                throw new CommandFailedException(String.join(" ", argv), exit,
+                        tail(err, errTail.printed(), AttemptContext.captureLimitBytes()));
             }
             return decode(out);
         } catch (ExecutionException e) {
@@ -245,9 +248,33 @@ public final class CommandAgent implements Agent {
         return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
-    private static String tail(byte[] err) {
-        String text = new String(err, StandardCharsets.UTF_8).strip();
-        return text.length() <= STDERR_TAIL_CHARS ? text : "..." + text.substring(text.length() - STDERR_TAIL_CHARS);
+    /**
+     * The end of a failed program's standard error, for its error message: no more of it than the attempt keeps of
+     * each stream (its capture limit; 0 keeps none), with the note captured output gets of how much was left out,
+     * and at most {@value #STDERR_TAIL_CHARS} characters.
+     *
+     * @param kept the end of what it printed
+     * @param printed how many bytes it printed in all
+     */
+    static String tail(byte[] kept, long printed, int limitBytes) {
+        int from = 0;
+        if (kept.length > limitBytes) {
+            from = kept.length - limitBytes;
+            // Not in the middle of a character: skip UTF-8 continuation bytes.
+            while (from < kept.length && (kept[from] & 0xC0) == 0x80) {
+                from++;
+            }
+        }
+        String text = new String(kept, from, kept.length - from, StandardCharsets.UTF_8).strip();
+        if (text.length() > STDERR_TAIL_CHARS) {
+            text = "..." + text.substring(text.length() - STDERR_TAIL_CHARS);
+        }
+        long dropped = printed - (kept.length - from);
+        if (printed <= limitBytes || dropped <= 0) {
+            return text;
+        }
+        String note = "[mpflow: " + dropped + " more bytes not kept]";
+        return text.isEmpty() ? note : note + " " + text;
     }
 
     @Override
@@ -259,25 +286,37 @@ public final class CommandAgent implements Agent {
      * Reads a stream to its end and keeps its last {@value #STDERR_KEEP_BYTES} bytes, in as little memory as the
      * stream needs: most programs print nothing on stderr.
      */
-    private static final class StreamTail implements Callable<byte[]> {
+    private static final class StreamTail implements Callable<StreamTail> {
         private final InputStream in;
         private byte[] kept = new byte[256];
         private int size;
+        private long printed;
 
         StreamTail(InputStream in) {
             this.in = in;
         }
 
         @Override
-        public byte[] call() throws IOException {
+        public StreamTail call() throws IOException {
             byte[] buf = new byte[8192];
             try (in) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    printed += n;
                     append(buf, n);
                 }
             }
+            return this;
+        }
+
+        /** The end of the stream, at most {@value #STDERR_KEEP_BYTES} bytes; call after {@link #call()}. */
+        byte[] kept() {
             return Arrays.copyOf(kept, size);
+        }
+
+        /** How many bytes the stream had in all. */
+        long printed() {
+            return printed;
         }
 
         private void append(byte[] buf, int n) {

@@ -191,7 +191,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--capture-limit", paramLabel = "SIZE", converter = FlagValues.CaptureLimit.class,
             description = "How much of each attempt's stdout, and as much of its stderr, is kept, such as 64KB; "
-                    + "0 keeps nothing (default: 1MiB).")
+                    + "0 keeps nothing (default: 1MiB). A failed command's error message carries no more of its "
+                    + "stderr (its end), with a note of how much was left out.")
     Integer captureLimit;
 
     @Option(names = "--max-result-size", paramLabel = "SIZE", converter = FlagValues.ResultSize.class,
