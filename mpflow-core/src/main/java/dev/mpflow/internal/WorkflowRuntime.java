@@ -364,8 +364,10 @@ public final class WorkflowRuntime implements AutoCloseable {
 
     private void attemptFinished(Job job, AttemptOutcome o) {
         if (!o.status().isSuccess()) {
-            log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(), o.attempt(), o.status().label(),
-                    o.workerPid(), o.error().map(TaskError::summary).orElse(""));
+            // The agent that failed, which in a pipeline need not be the one the result is named after.
+            log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(o.failedAgent().orElse(job.agent()
+                    .orElse(null))), o.attempt(), o.status().label(), o.workerPid(),
+                    o.error().map(TaskError::summary).orElse(""));
         }
         if (job.kind() != Job.Kind.TASK) {
             return;
