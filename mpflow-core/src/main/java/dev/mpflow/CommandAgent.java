@@ -249,32 +249,30 @@ public final class CommandAgent implements Agent {
     }
 
     /**
-     * The end of a failed program's standard error, for its error message: no more of it than the attempt keeps of
-     * each stream (its capture limit; 0 keeps none), with the note captured output gets of how much was left out,
-     * and at most {@value #STDERR_TAIL_CHARS} characters.
+     * The end of a failed program's standard error, for its error message: at most {@value #STDERR_TAIL_CHARS}
+     * characters (after {@code ...} when there was more), and no more bytes than the attempt keeps of each stream
+     * (its capture limit; 0 keeps none). When the limit is what cuts it, the note captured output gets of how much
+     * was left out comes first instead of the {@code ...}.
      *
      * @param kept the end of what it printed
      * @param printed how many bytes it printed in all
      */
     static String tail(byte[] kept, long printed, int limitBytes) {
-        int from = 0;
-        if (kept.length > limitBytes) {
-            from = kept.length - limitBytes;
-            // Not in the middle of a character: skip UTF-8 continuation bytes.
-            while (from < kept.length && (kept[from] & 0xC0) == 0x80) {
-                from++;
-            }
+        String text = new String(kept, StandardCharsets.UTF_8).strip();
+        boolean cut = text.length() > STDERR_TAIL_CHARS;
+        String shown = cut ? text.substring(text.length() - STDERR_TAIL_CHARS) : text;
+        byte[] bytes = shown.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= limitBytes) {
+            return cut ? "..." + shown : shown;
         }
-        String text = new String(kept, from, kept.length - from, StandardCharsets.UTF_8).strip();
-        if (text.length() > STDERR_TAIL_CHARS) {
-            text = "..." + text.substring(text.length() - STDERR_TAIL_CHARS);
+        int from = bytes.length - limitBytes;
+        // Not in the middle of a character: skip UTF-8 continuation bytes.
+        while (from < bytes.length && (bytes[from] & 0xC0) == 0x80) {
+            from++;
         }
-        long dropped = printed - (kept.length - from);
-        if (printed <= limitBytes || dropped <= 0) {
-            return text;
-        }
-        String note = "[mpflow: " + dropped + " more bytes not kept]";
-        return text.isEmpty() ? note : note + " " + text;
+        String end = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).strip();
+        String note = "[mpflow: " + (printed - (bytes.length - from)) + " more bytes not kept]";
+        return end.isEmpty() ? note : note + " " + end;
     }
 
     @Override

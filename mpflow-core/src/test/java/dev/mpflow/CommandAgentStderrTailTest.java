@@ -29,7 +29,7 @@ class CommandAgentStderrTailTest {
     void pastTheLimitTheLastBytesAreKeptAfterTheNote() {
         byte[] err = utf8("x".repeat(2000) + "END\n");
         assertThat(CommandAgent.tail(err, err.length, 100))
-                .isEqualTo("[mpflow: 1904 more bytes not kept] " + "x".repeat(96) + "END");
+                .isEqualTo("[mpflow: 1904 more bytes not kept] " + "x".repeat(97) + "END");
     }
 
     @Test
@@ -42,7 +42,14 @@ class CommandAgentStderrTailTest {
     @Test
     void bytesPrintedBeyondWhatWasReadAreCountedAsLeftOut() {
         byte[] end = utf8("the end");
-        assertThat(CommandAgent.tail(end, 5_000_000, 1 << 20)).isEqualTo("[mpflow: 4999993 more bytes not kept] "
-                + "the end");
+        assertThat(CommandAgent.tail(end, 5_000_000, 3)).isEqualTo("[mpflow: 4999997 more bytes not kept] end");
+    }
+
+    @Test
+    void aLimitThatDoesNotCutTheLastCharactersLeavesThemAsBefore() {
+        byte[] err = utf8("x".repeat(5000) + "\nlast words\n");
+        assertThat(CommandAgent.tail(err, 3_000_000, 1 << 20))
+                .isEqualTo("..." + "x".repeat(1989) + "\nlast words");
+        assertThat(CommandAgent.tail(utf8("the end"), 5_000_000, 1 << 20)).isEqualTo("the end");
     }
 }

@@ -74,7 +74,7 @@ class CaptureLimitStderrIT {
 
     @Test
     void aLimitOfAHundredBytesKeepsTheLastHundredBytesOfStderrInTheErrorMessage() throws Exception {
-        runWithLimit("100B", command() + ": [mpflow: 1904 more bytes not kept] " + "x".repeat(96) + "END");
+        runWithLimit("100B", command() + ": [mpflow: 1904 more bytes not kept] " + "x".repeat(97) + "END");
     }
 
     @Test
