@@ -387,7 +387,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             Object value = job.kind() == Job.Kind.MAP_CHUNK ? ValueCodec.decodeList(o.value()) : ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
                     o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(),
-                    o.value().length);
+                    job.kind() == Job.Kind.MAP_CHUNK ? o.value().length : ValueCodec.valueSize(o.value()));
         } catch (Exception | LinkageError e) {
             // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
