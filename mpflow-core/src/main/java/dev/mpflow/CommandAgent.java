@@ -30,7 +30,8 @@ import java.util.concurrent.Future;
  * shell's {@code $(...)} does): a {@code String} when it is valid UTF-8, else the raw {@code byte[]}, so that no
  * byte is lost. A value of {@code byte[]} flowing into a later agent is passed as is. A non-zero exit fails the
  * attempt with a
- * {@link CommandFailedException} carrying the exit code and the tail of standard error; the program's standard
+ * {@link CommandFailedException} carrying the exit code and the tail of standard error (in a worker, no more of it
+ * than the attempt's capture limit keeps, with a note of how much was left out); the program's standard
  * error is also captured with the attempt's output, and so is its standard output when it failed (it is no result
  * then, but may say why). A value with a NUL byte cannot go into an argument: for {@code {}}, it fails the
  * attempt with a {@link CommandArgumentException}, never retried. Immutable.
@@ -148,7 +149,7 @@ public final class CommandAgent implements Agent {
         AttemptContext.reportSpawned(process.pid());
         try {
             // Drain both streams while feeding stdin, so that a program filling a pipe never deadlocks us.
-            Future<byte[]> stderr = IO.submit(new StreamTail(process.getErrorStream()));
+            Future<StreamTail> stderr = IO.submit(new StreamTail(process.getErrorStream()));
             byte[] stdin = placeholder ? null : rawValue != null ? rawValue : value.getBytes(StandardCharsets.UTF_8);
             Future<?> feeder = stdin == null ? null : IO.submit(() -> feed(process.getOutputStream(), stdin));
             if (stdin == null) {
@@ -164,7 +165,8 @@ public final class CommandAgent implements Agent {
             if (feeder != null) {
                 feeder.get();
             }
-            byte[] err = stderr.get();
+            StreamTail errTail = stderr.get();
+            byte[] err = errTail.kept();
             if (err.length > 0) {
                 System.err.write(err);
                 System.err.flush();
@@ -172,7 +174,8 @@ public final class CommandAgent implements Agent {
             if (exit != 0) {
                 // No result, but what it printed may say why: kept as the attempt's stdout (within its limit).
                 keepAsCaptured(read);
-                throw new CommandFailedException(String.join(" ", argv), exit, tail(err));
+                throw new CommandFailedException(String.join(" ", argv), exit,
+                        tail(err, errTail.printed(), AttemptContext.captureLimitBytes()));
             }
             return decode(out);
         } catch (ExecutionException e) {
@@ -249,9 +252,31 @@ public final class CommandAgent implements Agent {
         return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
-    private static String tail(byte[] err) {
-        String text = new String(err, StandardCharsets.UTF_8).strip();
-        return text.length() <= STDERR_TAIL_CHARS ? text : "..." + text.substring(text.length() - STDERR_TAIL_CHARS);
+    /**
+     * The end of a failed program's standard error, for its error message: at most {@value #STDERR_TAIL_CHARS}
+     * characters (after {@code ...} when there was more), and no more bytes than the attempt keeps of each stream
+     * (its capture limit; 0 keeps none). When the limit is what cuts it, the note captured output gets of how much
+     * was left out comes first instead of the {@code ...}.
+     *
+     * @param kept the end of what it printed
+     * @param printed how many bytes it printed in all
+     */
+    static String tail(byte[] kept, long printed, int limitBytes) {
+        String text = new String(kept, StandardCharsets.UTF_8).strip();
+        boolean cut = text.length() > STDERR_TAIL_CHARS;
+        String shown = cut ? text.substring(text.length() - STDERR_TAIL_CHARS) : text;
+        byte[] bytes = shown.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= limitBytes) {
+            return cut ? "..." + shown : shown;
+        }
+        int from = bytes.length - limitBytes;
+        // Not in the middle of a character: skip UTF-8 continuation bytes.
+        while (from < bytes.length && (bytes[from] & 0xC0) == 0x80) {
+            from++;
+        }
+        String end = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).strip();
+        String note = "[mpflow: " + (printed - (bytes.length - from)) + " more bytes not kept]";
+        return end.isEmpty() ? note : note + " " + end;
     }
 
     @Override
@@ -263,25 +288,37 @@ public final class CommandAgent implements Agent {
      * Reads a stream to its end and keeps its last {@value #STDERR_KEEP_BYTES} bytes, in as little memory as the
      * stream needs: most programs print nothing on stderr.
      */
-    private static final class StreamTail implements Callable<byte[]> {
+    private static final class StreamTail implements Callable<StreamTail> {
         private final InputStream in;
         private byte[] kept = new byte[256];
         private int size;
+        private long printed;
 
         StreamTail(InputStream in) {
             this.in = in;
         }
 
         @Override
-        public byte[] call() throws IOException {
+        public StreamTail call() throws IOException {
             byte[] buf = new byte[8192];
             try (in) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    printed += n;
                     append(buf, n);
                 }
             }
+            return this;
+        }
+
+        /** The end of the stream, at most {@value #STDERR_KEEP_BYTES} bytes; call after {@link #call()}. */
+        byte[] kept() {
             return Arrays.copyOf(kept, size);
+        }
+
+        /** How many bytes the stream had in all. */
+        long printed() {
+            return printed;
         }
 
         private void append(byte[] buf, int n) {

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * When a run stops early because tasks fail, like GNU parallel's {@code --halt}. By default it never does: a task
@@ -11,6 +12,13 @@ import java.util.Objects;
  *
  * <p>When the policy triggers, no new task starts. {@link When#SOON} lets running attempts finish; {@link When#NOW}
  * stops them at once. Tasks that do not finish end as {@link TaskStatus#CANCELLED}. Immutable.
+ *
+ * <p>A share ({@code fail=10%}) is judged at every final result, success or failure, two ways. When the run's
+ * total is known, it halts once that share of all its tasks has failed, as GNU parallel does ({@code fail=10%} of
+ * 30 tasks: at the 3rd failure). And from the {@value #MIN_RESULTS_FOR_SHARE}th result on, total known or not, it
+ * halts once that share of the results so far are failures (2 failures among the first 10 results are 20%), so
+ * that a stream of unknown length stops early too, while one early failure alone is not taken for 100%.
+ * Cancelled results count for neither.
  */
 public final class HaltPolicy {
     /** How running attempts are treated once the policy triggers. */
@@ -24,8 +32,11 @@ public final class HaltPolicy {
     }
 
     private static final HaltPolicy NEVER = new HaltPolicy(When.NEVER, 0, 0);
-    /** Shares are judged once this many results are in, so that one early failure is not "100%". */
-    static final int MIN_RESULTS_FOR_SHARE = 10;
+    /**
+     * The share of the results so far is judged once this many results are in, so that one early failure is not
+     * "100%". A run whose total is known is judged against that total before (see the class comment).
+     */
+    public static final int MIN_RESULTS_FOR_SHARE = 10;
 
     private final When when;
     private final int failures;
@@ -52,8 +63,8 @@ public final class HaltPolicy {
     }
 
     /**
-     * Halts once this share (0 to 1, exclusive of 0) of the results so far are failures, judged from the
-     * {@value #MIN_RESULTS_FOR_SHARE}th result on.
+     * Halts once this share (0 to 1, exclusive of 0) of the run's tasks have failed, when their number is known, or
+     * of the results so far, from the {@value #MIN_RESULTS_FOR_SHARE}th result on: see the class comment.
      */
     public static HaltPolicy afterFailureShare(When when, double share) {
         requireHalting(when);
@@ -118,15 +129,35 @@ public final class HaltPolicy {
         return when;
     }
 
-    /** Whether the run halts after {@code failed} failures among {@code finished} results. */
+    /**
+     * Whether the run halts after {@code failed} failures among {@code finished} results (cancelled ones left out)
+     * of a run whose total is not known.
+     */
     public boolean triggers(long failed, long finished) {
+        return triggers(failed, finished, OptionalLong.empty());
+    }
+
+    /**
+     * Whether the run halts after {@code failed} failures among {@code finished} results (cancelled ones left out)
+     * of a run of {@code total} tasks, when that is known. Meant to be asked at every final result.
+     */
+    public boolean triggers(long failed, long finished, OptionalLong total) {
+        Objects.requireNonNull(total, "total");
         if (when == When.NEVER || failed == 0) {
             return false;
         }
         if (failures > 0) {
             return failed >= failures;
         }
-        return finished >= MIN_RESULTS_FOR_SHARE && failed >= share * finished;
+        if (total.isPresent() && isShareOf(failed, total.getAsLong())) {
+            return true;
+        }
+        return finished >= MIN_RESULTS_FOR_SHARE && isShareOf(failed, finished);
+    }
+
+    /** {@code failed >= share * of}, without the rounding of 0.1 * 30 (3.0000000000000004) deciding it. */
+    private boolean isShareOf(long failed, long of) {
+        return failed >= share * of * (1 - 1e-12);
     }
 
     @Override

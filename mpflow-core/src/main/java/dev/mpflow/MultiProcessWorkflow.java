@@ -177,13 +177,23 @@ public final class MultiProcessWorkflow implements AutoCloseable {
      */
     public TaskResult executeTask(Task task) {
         Objects.requireNonNull(task, "task");
-        return join(runtime.submitPipeline(task));
+        return join(runtime.submitPipeline(task, false));
     }
 
     /** Like {@link #executeTask(Task)} without waiting. */
     public CompletableFuture<TaskResult> submit(Task task) {
         Objects.requireNonNull(task, "task");
-        return runtime.submitPipeline(task);
+        return runtime.submitPipeline(task, false);
+    }
+
+    /**
+     * Says that the tasks given so far with {@link #executeTask}, {@link #submit} and {@link #run} are all there
+     * will be, so that a {@link HaltPolicy} share is judged against their number from now on, as in a run of known
+     * size ({@code runAll} knows when its tasks end by itself). A task given after it makes the total unknown
+     * again, until this is called again. Thread-safe.
+     */
+    public void noMoreTasks() {
+        runtime.noMoreTasks();
     }
 
     /**
@@ -195,7 +205,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
     public List<TaskResult> run(Task task) {
         Objects.requireNonNull(task, "task");
         List<TaskResult> results = new ArrayList<>();
-        for (CompletableFuture<TaskResult> f : runtime.submitFanOut(task)) {
+        for (CompletableFuture<TaskResult> f : runtime.submitFanOut(task, false)) {
             results.add(join(f));
         }
         return results;
@@ -396,8 +406,10 @@ public final class MultiProcessWorkflow implements AutoCloseable {
 
     private TaskFeeder feed(Iterable<? extends Task> tasks, AgentMode mode) {
         int jobsPerTask = mode == AgentMode.FAN_OUT ? Math.max(1, agents().size()) : 1;
-        return TaskFeeder.start(tasks.iterator(), jobsPerTask, task -> submitAll(task, mode),
-                () -> runtime.haltReason().isPresent(), runtime.config().maxPending());
+        Iterator<? extends Task> source = tasks.iterator();
+        runtime.sourceStarted();
+        return TaskFeeder.start(source, jobsPerTask, task -> submitAll(task, mode),
+                () -> runtime.haltReason().isPresent(), runtime.config().maxPending(), runtime::sourceEnded);
     }
 
     private TaskFeeder.Event takeEvent(TaskFeeder feeder) {
@@ -420,7 +432,7 @@ public final class MultiProcessWorkflow implements AutoCloseable {
 
     private List<CompletableFuture<TaskResult>> submitAll(Task task, AgentMode mode) {
         Objects.requireNonNull(task, "a task in the input is null");
-        return mode == AgentMode.FAN_OUT ? runtime.submitFanOut(task) : List.of(runtime.submitPipeline(task));
+        return mode == AgentMode.FAN_OUT ? runtime.submitFanOut(task, true) : List.of(runtime.submitPipeline(task, true));
     }
 
     /**
@@ -600,7 +612,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
          * How many jobs this workflow is going to be given, when the caller knows in advance: one per result, so a
          * task run by three agents in {@link AgentMode#FAN_OUT} counts three, and tasks a resumed run skips count
          * too. Recorded with the run, so that its history counts the tasks not submitted yet (a run killed half
-         * way through its inputs) as pending. Default: unknown. A wrong count misleads only that count. Not used
+         * way through its inputs) as pending; also the total that a {@link HaltPolicy} share is judged against
+         * until every task has been submitted. Default: unknown. A wrong count misleads only these. Not used
          * with {@link #retryFailed(String)}: every task such a run runs is one the run has already, and those it
          * does not have are left out, not pending.
          */
@@ -683,7 +696,11 @@ public final class MultiProcessWorkflow implements AutoCloseable {
             return this;
         }
 
-        /** When failures stop the run early; default {@link HaltPolicy#never()}. */
+        /**
+         * When failures stop the run early; default {@link HaltPolicy#never()}. A share is judged against the run's
+         * total when it is known: once every {@code runAll} source has ended (and no task was given on its own),
+         * or from {@link #expectedTasks(long)}.
+         */
         public Builder haltPolicy(HaltPolicy haltPolicy) {
             this.haltPolicy = Objects.requireNonNull(haltPolicy, "haltPolicy");
             return this;

@@ -26,9 +26,11 @@ import java.util.Optional;
  * @param stderr what the last attempt printed to standard error (captured, up to the configured limit)
  * @param occurrence which time this task (the same name, agent and input) was given in its run: 1 for the first,
  *     2 for the second, and so on; each is a task of its own (see {@link TaskKey})
- * @param valueSize the size in bytes of the value as the worker sent it back (its encoded form, what
- *     {@link MultiProcessWorkflow.Builder#maxResultBytes} limits); 0 when no value came back from a worker in this
- *     process (the task did not succeed, or an earlier run did it)
+ * @param valueSize the size in bytes of the value itself as the worker sent it back: the UTF-8 bytes of a
+ *     {@code String}, the bytes of a {@code byte[]}, 4 for an {@code Integer}, 8 for a {@code Long} or
+ *     {@code Double}, 1 for a {@code Boolean}, the Java-serialized form of any other value (none of the encoding's
+ *     own bytes); 0 when no value came back from a worker in this process (the task did not succeed, or an
+ *     earlier run did it)
  */
 public record TaskResult(
         String task,

@@ -257,9 +257,9 @@ class MultiProcessWorkflowIT {
         assertThat(retry.stderr()).isEmpty();
         assertThat(attempts).filteredOn(a -> a.agent().orElseThrow().equals("echo"))
                 .extracting(AttemptRecord::stdout).containsExactlyInAnyOrder("echo says x\n", "echo says y\n");
-        // A value's size is that of what its worker sent: more than its text, less than a serialized String.
+        // A value's size is that of the value itself: a string's UTF-8 bytes, none of the codec's.
         assertThat(results).allSatisfy(r -> assertThat(r.valueSize())
-                .isGreaterThan(((String) r.value()).length()).isLessThan(((String) r.value()).length() + 10));
+                .isEqualTo(((String) r.value()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     }
 
     @Test

@@ -4,6 +4,9 @@ import picocli.CommandLine;
 
 /** Entry point of the {@code mpflow} command. */
 public final class Main {
+    /** What the command line says when stdout cannot be written to. */
+    static final String STDOUT_CLOSED = "stdout was closed";
+
     private Main() {
     }
 
@@ -15,9 +18,22 @@ public final class Main {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns its exit code, without exiting: what tests call. */
+    /**
+     * Runs the command line and returns its exit code, without exiting. Whatever the command, output that could
+     * not be written to stdout (closed, or failing as {@code /dev/full} does) is an error, not a silent loss: one
+     * line, {@code mpflow: stdout was closed}, and exit code 1. {@code run} stops at once and says so itself.
+     */
     public static int execute(String... args) {
-        return commandLine().execute(args);
+        CommandLine cmd = commandLine();
+        int code = cmd.execute(args);
+        // Every command writes through System.out (picocli's help too), which keeps a write's failure to itself.
+        cmd.getOut().flush();
+        if (System.out.checkError() && code == ExitCode.OK) {
+            cmd.getErr().println("mpflow: " + STDOUT_CLOSED);
+            cmd.getErr().flush();
+            return ExitCode.TASKS_FAILED;
+        }
+        return code;
     }
 
     static CommandLine commandLine() {

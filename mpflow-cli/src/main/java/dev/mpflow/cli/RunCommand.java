@@ -185,7 +185,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--halt", paramLabel = "POLICY", converter = FlagValues.Halt.class,
             description = "Stop the run when tasks fail, as GNU parallel does: now,fail=N stops running tasks "
-                    + "at once, soon,fail=N lets them finish; N may be a share such as 10%%. Default: never.")
+                    + "at once, soon,fail=N lets them finish; N may be a share such as 10%%: judged at every "
+                    + "result, it halts once that share of all the tasks has failed (when their number is known), "
+                    + "or from the 10th result on, of the results so far. Default: never.")
     HaltPolicy halt;
 
     @Option(names = "--deadline", paramLabel = "DURATION", converter = FlagValues.Deadline.class,
@@ -199,7 +201,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--capture-limit", paramLabel = "SIZE", converter = FlagValues.CaptureLimit.class,
             description = "How much of each attempt's stdout, and as much of its stderr, is kept, such as 64KB; "
-                    + "0 keeps nothing (default: 1MiB).")
+                    + "0 keeps nothing (default: 1MiB). A failed command's error message carries no more of its "
+                    + "stderr (its end), with a note of how much was left out.")
     Integer captureLimit;
 
     @Option(names = "--max-result-size", paramLabel = "SIZE", converter = FlagValues.ResultSize.class,
@@ -916,7 +919,7 @@ final class RunCommand implements Callable<Integer> {
                     if (printer.failed()) {
                         // The reader is gone (| head): stop at once, as GNU parallel does, and say so.
                         outputClosed.set(true);
-                        interruptions.stopNow("stdout was closed");
+                        interruptions.stopNow(Main.STDOUT_CLOSED);
                     }
                 }
                 if (bar != null) {

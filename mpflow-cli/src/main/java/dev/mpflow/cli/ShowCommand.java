@@ -144,7 +144,7 @@ final class ShowCommand implements Callable<Integer> {
             header.add("duration", History.duration(r.duration()));
             header.add("worker", r.workerPid() == 0 ? "-" : "pid " + r.workerPid());
             value(r).ifPresent(v -> header.add("result", v));
-            r.valueSize().ifPresent(size -> header.add("size", size + " bytes"));
+            r.valueSize().ifPresent(size -> header.add("size", size == 1 ? "1 byte" : size + " bytes"));
             r.error().ifPresent(e -> header.add("error", e.summary()));
             header.lines(width).forEach(out::println);
             List<StoredAttempt> mine = attemptsOf(attempts, r.agent(), r.taskKey());

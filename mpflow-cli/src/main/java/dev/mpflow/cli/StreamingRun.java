@@ -79,6 +79,8 @@ final class StreamingRun {
                     f.whenComplete((r, t) -> events.add(r != null ? r : new End(-1, t)));
                 }
             }
+            // The input has ended (or the run stopped taking it): a halt policy's share is judged against all of it.
+            workflow.noMoreTasks();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {

@@ -19,9 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -212,6 +214,52 @@ class InterruptionIT {
         assertThat(lines.get(0)).matches("mpflow: 0 succeeded, 1 failed, 2 cancelled, 0 retried in \\d+\\.\\ds");
         assertThat(lines.get(1)).isEqualTo("mpflow: halted: the run halted after 1 failed task (halt policy "
                 + "now,fail=1)");
+    }
+
+    /** The input lines 1..n, for a command that fails on 3 and 4. */
+    private static String lines(int n) {
+        return IntStream.rangeClosed(1, n).mapToObj(i -> i + "\n").collect(Collectors.joining());
+    }
+
+    @Test
+    void haltWithAShareStopsTheRunAtTheTenthResultWhenTheFailuresCameEarly() throws Exception {
+        // One worker, so that results come in input order; -k for the same order on stdout.
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-q", "-j", "1", "-k", "--retries", "0", "--no-autosave",
+                "--halt", "now,fail=10%", "--", "sh", "-c", "[ $1 -ne 3 ] && [ $1 -ne 4 ]", "sh"), lines(30),
+                Duration.ofSeconds(60));
+
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        Map<String, String> expected = new HashMap<>();
+        for (int i = 1; i <= 30; i++) {
+            expected.put(Integer.toString(i), i > 10 ? "cancelled" : i == 3 || i == 4 ? "failed" : "succeeded");
+        }
+        assertThat(json(r.stdout())).extracting(n -> n.get("input").asText()).containsExactlyElementsOf(
+                IntStream.rangeClosed(1, 30).mapToObj(Integer::toString).toList());
+        assertThat(json(r.stdout()).stream().collect(Collectors.toMap(n -> n.get("input").asText(),
+                n -> n.get("status").asText()))).isEqualTo(expected);
+        List<String> lines = r.stderrLines().stream().filter(l -> !l.startsWith("mpflow: WARN")).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).matches("mpflow: 8 succeeded, 2 failed, 20 cancelled, 0 retried in \\d+\\.\\ds");
+        assertThat(lines.get(1)).isEqualTo("mpflow: halted: the run halted after 2 failed tasks (halt policy "
+                + "now,fail=10%)");
+    }
+
+    @Test
+    void haltWithAShareStopsARunOfFewerTasksThanTheMinimum() throws Exception {
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-j", "1", "-k", "--retries", "0", "--no-autosave",
+                "--halt", "now,fail=10%", "--", "sh", "-c", "[ $1 -ne 3 ] && [ $1 -ne 4 ]", "sh"), lines(10),
+                Duration.ofSeconds(60));
+
+        // 10% of 10 tasks is one: the first failure halts the run.
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(json(r.stdout())).extracting(n -> n.get("status").asText()).containsExactly("succeeded",
+                "succeeded", "failed", "cancelled", "cancelled", "cancelled", "cancelled", "cancelled", "cancelled",
+                "cancelled");
+        List<String> lines = r.stderrLines().stream().filter(l -> !l.startsWith("mpflow: WARN")).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).matches("mpflow: 2 succeeded, 1 failed, 7 cancelled, 0 retried in \\d+\\.\\ds");
+        assertThat(lines.get(1)).isEqualTo("mpflow: halted: the run halted after 1 failed task (halt policy "
+                + "now,fail=10%)");
     }
 
     @Test

@@ -601,7 +601,9 @@ class RunSettingsIT {
         Cli.Result help = Cli.run(dir, "", "run", "--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.stderr()).isEmpty();
-        assertThat(help.stdout().replaceAll("\\s+", " ")).contains("N may be a share such as 10%. Default: never.");
+        assertThat(help.stdout().replaceAll("\\s+", " ")).contains("N may be a share such as 10%: judged at every "
+                + "result, it halts once that share of all the tasks has failed (when their number is known), or from "
+                + "the 10th result on, of the results so far. Default: never.");
         assertThat(help.stdout()).contains("--retry-delay", "--retry-max-delay", "--retry-jitter", "--halt",
                 "--deadline", "--grace", "--capture-limit", "--max-result-size");
         String text = help.stdout().replaceAll("\\s+", " ");

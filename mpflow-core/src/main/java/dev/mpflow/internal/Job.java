@@ -71,6 +71,11 @@ public record Job(String task, String agentName, String input, int priority, lon
 
     /** The task and agent, for log lines: {@code 'hash' (agent sha256)}. */
     public String label() {
-        return agentName != null ? "'" + task + "' (agent " + agentName + ")" : "'" + task + "'";
+        return label(agentName);
+    }
+
+    /** The task and {@code agent} (when not null), for log lines about what that agent of the job did. */
+    public String label(String agent) {
+        return agent != null ? "'" + task + "' (agent " + agent + ")" : "'" + task + "'";
     }
 }

@@ -50,11 +50,19 @@ public final class TaskFeeder {
      * @param jobsPerTask how many jobs (results) each task makes
      * @param submit submits one task's jobs
      * @param halted true once the run takes no more work: the feeder then stops pulling from the source
+     * @param ended run once the feeder submits nothing more, after its last submission
      */
     public static TaskFeeder start(Iterator<? extends Task> source, int jobsPerTask,
-            Function<Task, List<CompletableFuture<TaskResult>>> submit, BooleanSupplier halted, int window) {
+            Function<Task, List<CompletableFuture<TaskResult>>> submit, BooleanSupplier halted, int window,
+            Runnable ended) {
         TaskFeeder feeder = new TaskFeeder(window);
-        Thread t = new Thread(() -> feeder.feed(source, jobsPerTask, submit, halted), "mpflow-feeder");
+        Thread t = new Thread(() -> {
+            try {
+                feeder.feed(source, jobsPerTask, submit, halted);
+            } finally {
+                ended.run();
+            }
+        }, "mpflow-feeder");
         // Daemon: a source blocked for ever (a terminal nobody types into) must not keep the JVM alive.
         t.setDaemon(true);
         t.start();

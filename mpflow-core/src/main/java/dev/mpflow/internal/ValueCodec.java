@@ -73,6 +73,23 @@ public final class ValueCodec {
         return bytes.toByteArray();
     }
 
+    /**
+     * The size in bytes of the value an encoding holds, without the codec's own bytes (its tag, a length): the
+     * UTF-8 bytes of a {@link String}, the bytes of a {@code byte[]}, 4 for an {@link Integer}, 8 for a
+     * {@link Long} or {@link Double}, 1 for a {@link Boolean}, 0 for {@code null}, and the Java-serialized form of
+     * anything else.
+     */
+    public static long valueSize(byte[] encoded) {
+        if (encoded.length == 0) {
+            return 0;
+        }
+        return switch (encoded[0]) {
+            // A tag and an int length, then the bytes.
+            case STRING, BYTES -> Math.max(0, encoded.length - 5);
+            default -> encoded.length - 1;
+        };
+    }
+
     /** Decodes a value written by {@link #encode}. */
     public static Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
         if (bytes.length == 0) {

@@ -72,6 +72,15 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong leftOut = new AtomicLong();
+    /** Jobs submitted to run in this process: each ends in {@link #finish}. */
+    private final AtomicLong jobs = new AtomicLong();
+    /** Sources of tasks ({@code runAll}'s) still being read: while one is, the run's total is not known. */
+    private final AtomicInteger openSources = new AtomicInteger();
+    /**
+     * Whether the jobs submitted so far are all there are: set when a source ends or the caller says so
+     * ({@link #noMoreTasks()}), cleared by a task given on its own ({@code executeTask}, {@code submit}, {@code run}).
+     */
+    private volatile boolean allSubmitted;
     /** Set once when the run halts (policy, deadline, shutdown): no task starts after it. */
     private volatile String haltReason;
     private final RunInfo run;
@@ -133,17 +142,29 @@ public final class WorkflowRuntime implements AutoCloseable {
         return pool.workerPids();
     }
 
-    /** One job running the task's function and then every agent in sequence. */
-    public CompletableFuture<TaskResult> submitPipeline(Task task) {
+    /**
+     * One job running the task's function and then every agent in sequence.
+     *
+     * @param fromSource whether the task comes from a source opened with {@link #sourceStarted()}; a task that
+     *     does not may be followed by any number of others, so the run's total is not known from then on, until
+     *     {@link #noMoreTasks()}
+     */
+    public CompletableFuture<TaskResult> submitPipeline(Task task, boolean fromSource) {
+        if (!fromSource) {
+            allSubmitted = false;
+        }
         List<Agent> agents = config.agents();
         Optional<String> last = agents.isEmpty() ? Optional.empty() : Optional.of(agents.get(agents.size() - 1).name());
         return submit(task, agents, last);
     }
 
     /** One job per agent, each running the task's function (if any) and then that one agent. */
-    public List<CompletableFuture<TaskResult>> submitFanOut(Task task) {
+    public List<CompletableFuture<TaskResult>> submitFanOut(Task task, boolean fromSource) {
         if (config.agents().isEmpty()) {
-            return List.of(submitPipeline(task));
+            return List.of(submitPipeline(task, fromSource));
+        }
+        if (!fromSource) {
+            allSubmitted = false;
         }
         List<CompletableFuture<TaskResult>> futures = new ArrayList<>(config.agents().size());
         for (Agent agent : config.agents()) {
@@ -182,6 +203,7 @@ public final class WorkflowRuntime implements AutoCloseable {
                                 + "no result of this task", "")), 0, 0, submitted, submitted, "", "", occurrence, 0)));
             }
         }
+        jobs.incrementAndGet();
         // Before anything can finish it, so that listeners know every task that was submitted, started or not.
         listeners.taskSubmitted(new SubmittedTask(run.runId(), task.name(), agentLabel, task.input(), task.priority(),
                 false, occurrence));
@@ -346,8 +368,10 @@ public final class WorkflowRuntime implements AutoCloseable {
 
     private void attemptFinished(Job job, AttemptOutcome o) {
         if (!o.status().isSuccess()) {
-            log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(), o.attempt(), o.status().label(),
-                    o.workerPid(), o.error().map(TaskError::summary).orElse(""));
+            // The agent that failed, which in a pipeline need not be the one the result is named after.
+            log.warn("task {} attempt {} {} on worker pid {}: {}", job.label(o.failedAgent().orElse(job.agent()
+                    .orElse(null))), o.attempt(), o.status().label(), o.workerPid(),
+                    o.error().map(TaskError::summary).orElse(""));
         }
         if (job.kind() != Job.Kind.TASK) {
             return;
@@ -367,7 +391,7 @@ public final class WorkflowRuntime implements AutoCloseable {
             Object value = job.kind() == Job.Kind.MAP_CHUNK ? ValueCodec.decodeList(o.value()) : ValueCodec.decode(o.value());
             return new TaskResult(job.task(), agent, job.input(), TaskStatus.SUCCEEDED, value, Optional.empty(),
                     o.attempt(), o.workerPid(), started, o.endedAt(), o.stdout(), o.stderr(), job.occurrence(),
-                    o.value().length);
+                    job.kind() == Job.Kind.MAP_CHUNK ? o.value().length : ValueCodec.valueSize(o.value()));
         } catch (Exception | LinkageError e) {
             // Whatever the value's class does while it is read back (it may even throw), the task gets a result.
             TaskError error = new TaskError(e.getClass().getName(), "result of task " + job.label()
@@ -417,15 +441,48 @@ public final class WorkflowRuntime implements AutoCloseable {
             retried.incrementAndGet();
         }
         listeners.taskFinished(run.runId(), r);
-        if (!r.succeeded() && r.status() != TaskStatus.CANCELLED) {
+        // At every final result, a success too: a share is judged once enough results are in, whichever they are.
+        HaltPolicy policy = config.haltPolicy();
+        if (r.status() != TaskStatus.CANCELLED && !policy.equals(HaltPolicy.never()) && haltReason == null) {
             long f = failed.get();
-            HaltPolicy policy = config.haltPolicy();
-            if (policy.triggers(f, f + succeeded.get())) {
+            if (policy.triggers(f, f + succeeded.get(), knownTotal())) {
                 halt("the run halted after " + f + " failed task" + (f == 1 ? "" : "s") + " (halt policy "
                         + policy + ")", policy.when() == HaltPolicy.When.NOW);
             }
         }
         return r;
+    }
+
+    /** A source of tasks ({@code runAll}'s) is being read: until it ends, the run's total is not known. */
+    public void sourceStarted() {
+        openSources.incrementAndGet();
+    }
+
+    /** The source has ended (or the run stopped reading it): no more tasks come from it. */
+    public void sourceEnded() {
+        allSubmitted = true;
+        openSources.decrementAndGet();
+    }
+
+    /** The caller gives no more tasks on their own: those submitted so far are all there are, until another. */
+    public void noMoreTasks() {
+        allSubmitted = true;
+    }
+
+    /**
+     * How many jobs run in this process in all, when that is known: every task has been submitted (no source is
+     * being read, and the last task given on its own was followed by {@link #noMoreTasks()}), or else the caller
+     * said how many to expect ({@code expectedTasks}, less those done earlier).
+     */
+    private OptionalLong knownTotal() {
+        long submitted = jobs.get();
+        if (allSubmitted && openSources.get() == 0) {
+            return OptionalLong.of(submitted);
+        }
+        OptionalLong expected = run.expectedTasks();
+        // Never fewer than were submitted: a wrong count must not halt a run on failures it does not have.
+        return expected.isPresent() ? OptionalLong.of(Math.max(submitted, expected.getAsLong() - skipped.get()))
+                : OptionalLong.empty();
     }
 
     /**

@@ -32,6 +32,32 @@ class ValueCodecTest {
         assertThat((byte[]) roundTrip(new byte[] {0, (byte) 0xff, 3})).containsExactly(0, 0xff, 3);
     }
 
+    private static long sizeOf(Object value) throws Exception {
+        return ValueCodec.valueSize(ValueCodec.encode(value, Long.MAX_VALUE));
+    }
+
+    @Test
+    void theSizeOfAValueLeavesOutTheCodecsOwnBytes() throws Exception {
+        assertThat(sizeOf("a")).isEqualTo(1);
+        assertThat(sizeOf("hello")).isEqualTo(5);
+        assertThat(sizeOf("")).isZero();
+        assertThat(sizeOf("é✓")).isEqualTo(5);
+        assertThat(sizeOf(new byte[] {0, (byte) 0xff, 3})).isEqualTo(3);
+        assertThat(sizeOf(new byte[0])).isZero();
+        assertThat(sizeOf(7)).isEqualTo(4);
+        assertThat(sizeOf(7L)).isEqualTo(8);
+        assertThat(sizeOf(0.5)).isEqualTo(8);
+        assertThat(sizeOf(true)).isEqualTo(1);
+        assertThat(sizeOf(null)).isZero();
+        // Anything else: its Java-serialized form.
+        Point p = new Point(1, "x");
+        java.io.ByteArrayOutputStream serialized = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(serialized)) {
+            out.writeObject(p);
+        }
+        assertThat(sizeOf(p)).isEqualTo(serialized.size());
+    }
+
     @Test
     void plainValuesAreSmallerThanJavaSerializationMakesThem() throws Exception {
         assertThat(ValueCodec.encode(42, 100)).hasSize(5);

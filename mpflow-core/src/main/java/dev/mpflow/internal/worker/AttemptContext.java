@@ -1,9 +1,9 @@
 package dev.mpflow.internal.worker;
 
 /**
- * Lets code running in an attempt tell the coordinator about the processes it starts. Inheritable, so that
- * threads a task starts report for their attempt too. Outside a worker (a command agent run directly), reports go
- * nowhere.
+ * Lets code running in an attempt tell the coordinator about the processes it starts, and learn how much of its
+ * output the attempt keeps. Inheritable, so that threads a task starts report for their attempt too. Outside a
+ * worker (a command agent run directly), reports go nowhere and nothing limits the output.
  */
 public final class AttemptContext {
     /** Receives the pids an attempt reports. */
@@ -12,13 +12,16 @@ public final class AttemptContext {
         void spawned(long pid);
     }
 
-    private static final InheritableThreadLocal<Reporter> CURRENT = new InheritableThreadLocal<>();
+    private record Current(Reporter reporter, int captureLimitBytes) {
+    }
+
+    private static final InheritableThreadLocal<Current> CURRENT = new InheritableThreadLocal<>();
 
     private AttemptContext() {
     }
 
-    static void begin(Reporter reporter) {
-        CURRENT.set(reporter);
+    static void begin(Reporter reporter, int captureLimitBytes) {
+        CURRENT.set(new Current(reporter, captureLimitBytes));
     }
 
     static void end() {
@@ -27,9 +30,19 @@ public final class AttemptContext {
 
     /** Reports that the running attempt started process {@code pid}. */
     public static void reportSpawned(long pid) {
-        Reporter r = CURRENT.get();
-        if (r != null) {
-            r.spawned(pid);
+        Current c = CURRENT.get();
+        if (c != null) {
+            c.reporter().spawned(pid);
         }
+    }
+
+    /**
+     * How many bytes of each stream the running attempt keeps ({@code captureLimitBytes}): what it copies of its
+     * output elsewhere, such as a program's standard error into its error message, keeps no more.
+     * {@link Integer#MAX_VALUE} outside an attempt.
+     */
+    public static int captureLimitBytes() {
+        Current c = CURRENT.get();
+        return c == null ? Integer.MAX_VALUE : c.captureLimitBytes();
     }
 }

@@ -246,7 +246,7 @@ public final class WorkerMain {
             } catch (IOException e) {
                 realErr.println("mpflow worker: cannot report process " + pid + ": " + e);
             }
-        });
+        }, execute.captureLimitBytes());
         try {
             dev.mpflow.internal.Work work = readWork(q.work(), execute.workId());
             byte[] bytes;

@@ -37,8 +37,9 @@ import java.util.OptionalLong;
  * @param stderr what the last attempt printed to standard error
  * @param taskKey the task's identity, {@link dev.mpflow.TaskKey} of its name, agent, input and occurrence: a run
  *     holds at most one result per key
- * @param valueSize the size in bytes of the value as its worker sent it; empty when the task did not succeed, and
- *     for results recorded before stores kept sizes
+ * @param valueSize the size in bytes of the value itself, {@link dev.mpflow.TaskResult#valueSize()} (the UTF-8
+ *     bytes of a string, the bytes of a {@code byte[]}); empty when the task did not succeed, and for results
+ *     recorded before stores kept sizes
  */
 public record StoredResult(long id, String runId, String task, Optional<String> agent, String input,
         TaskStatus status, Optional<String> valueText, Optional<String> valueType, Optional<TaskError> error,
