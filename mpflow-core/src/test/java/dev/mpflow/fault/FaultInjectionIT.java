@@ -495,6 +495,28 @@ class FaultInjectionIT {
 
     // ==================================================================================== commands
 
+    /**
+     * Workers keep a terminal's Ctrl-C to themselves (the coordinator decides what it means), but the programs they
+     * start must see SIGINT and SIGTERM as any program does: a script that ends its children with kill, or is
+     * ended with it, depends on it.
+     */
+    @Test
+    void programsStartWithSigintAndSigtermAsAnyProgramHasThem() {
+        CommandAgent signals = CommandAgent.of("signals", "sh", "-c",
+                "grep SigIgn /proc/self/status; sleep 30 & child=$!; kill -TERM $child; wait $child; echo $?");
+        try (MultiProcessWorkflow wf = workflow(1, 1).agents(List.of(signals)).build()) {
+            TaskResult r = wf.executeTask(Task.ofInput("signals", ""));
+            assertThat(r.status()).as("%s", r.error()).isEqualTo(TaskStatus.SUCCEEDED);
+            String[] lines = ((String) r.value()).split("\n");
+            assertThat(lines).hasSize(2);
+            long ignored = Long.parseLong(lines[0].replace("SigIgn:", "").strip(), 16);
+            long sigint = 1L << (2 - 1);
+            long sigterm = 1L << (15 - 1);
+            assertThat(ignored & (sigint | sigterm)).as("ignored signals %s", lines[0]).isZero();
+            assertThat(lines[1]).isEqualTo("143"); // 128 + SIGTERM: the sleep was ended by it, at once
+        }
+    }
+
     @Test
     void timedOutCommandLeavesNoneOfItsProcessesBehind() {
         CommandAgent sleepy = CommandAgent.of("sleepy", "sh", "-c", "sleep 1000 & sleep 1000")

@@ -56,6 +56,9 @@ import java.util.concurrent.LinkedBlockingDeque;
  * worker ends the processes its tasks started and halts at once: it never outlives its coordinator.
  */
 public final class WorkerMain {
+    /** Set (to {@code true}) by the pool when it starts the worker in a session of its own. */
+    static final String OWN_SESSION_PROPERTY = "mpflow.worker.ownSession";
+
     /** How much of each stream a worker that exits leaves in its log. */
     private static final int LAST_WORDS_BYTES = 1000;
 
@@ -160,12 +163,17 @@ public final class WorkerMain {
     }
 
     /**
-     * Ctrl-C at a terminal, or a signal to the whole process group, reaches workers too. Only the coordinator acts
-     * on it: it stops the run in order, ending each worker and the programs its tasks started. A worker that died
-     * of the signal first would leave those programs behind. Ignored signals are inherited, so the programs a task
-     * starts ignore them as well and are ended by the worker instead.
+     * Ctrl-C at a terminal, or a signal to the whole process group, must not reach workers: only the coordinator
+     * acts on it, stopping the run in order and ending each worker and the programs its tasks started; a worker that
+     * died of the signal first would leave those programs behind. A worker in a session of its own
+     * ({@link #OWN_SESSION_PROPERTY}) is out of their reach and keeps the usual handling, so that the programs its
+     * tasks start get SIGINT and SIGTERM as any program does. Otherwise it ignores them; ignored signals are
+     * inherited, so its programs ignore them as well, and are ended by the worker instead.
      */
     private static void ignoreTerminalSignals() {
+        if (Boolean.getBoolean(OWN_SESSION_PROPERTY)) {
+            return;
+        }
         for (String name : new String[] {"INT", "TERM"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sun.misc.SignalHandler.SIG_IGN);

@@ -80,6 +80,14 @@ public final class WorkerPool implements AutoCloseable {
     private static final int MAX_FAILED_STARTS = 3;
     private static final int LOG_TAIL_CHARS = 2000;
     private static final String WORKER_MAIN = WorkerMain.class.getName();
+    /**
+     * {@code setsid}, which starts each worker in a session of its own, when this system has it: a terminal's
+     * Ctrl-C (or a signal to the coordinator's process group) then reaches the coordinator alone, which stops the
+     * run in order, and workers need not ignore those signals, so the programs their tasks start get them as any
+     * program does. Without it, workers ignore them, and so do their programs (see {@link WorkerMain}).
+     */
+    private static final Optional<String> SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .filter(p -> Files.isExecutable(Path.of(p))).findFirst();
     /** Pool directories are named after their coordinator's pid, so that those of dead coordinators can go. */
     private static final String DIR_PREFIX = "mpflow-";
     /** The most attempts sent to one worker and not answered. */
@@ -847,8 +855,13 @@ public final class WorkerPool implements AutoCloseable {
         int id = nextWorkerId++;
         Path logFile = dir.resolve("worker-" + id + ".log");
         List<String> command = new ArrayList<>();
+        // setsid execs the JVM in the process it is started as (it is no group leader): the pid stays the worker's.
+        SETSID.ifPresent(command::add);
         command.add(config.javaCommand());
         command.addAll(config.jvmOptions());
+        if (SETSID.isPresent()) {
+            command.add("-D" + WorkerMain.OWN_SESSION_PROPERTY + "=true");
+        }
         Path recording = null;
         if (archive != null) {
             Path next = archive.recordingFor(id);
