@@ -23,6 +23,7 @@ import dev.mpflow.TaskFunction;
 import dev.mpflow.TaskResult;
 import dev.mpflow.TaskStatus;
 import dev.mpflow.event.AttemptRecord;
+import dev.mpflow.internal.worker.Sessions;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import dev.mpflow.testing.ProcessTree;
 import java.io.FileNotFoundException;
@@ -41,6 +42,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -514,6 +516,42 @@ class FaultInjectionIT {
             long sigterm = 1L << (15 - 1);
             assertThat(ignored & (sigint | sigterm)).as("ignored signals %s", lines[0]).isZero();
             assertThat(lines[1]).isEqualTo("143"); // 128 + SIGTERM: the sleep was ended by it, at once
+        }
+    }
+
+    /**
+     * A program that forks twice leaves its worker's descendants (init adopts it) but not the worker's session: a
+     * timeout ends it too, and what a command that succeeded left running ends with its worker.
+     */
+    @Test
+    void programsThatForkedAwayFromTheirWorkerEndWithItsSession() {
+        CommandAgent away = CommandAgent.of("away", "sh", "-c",
+                "(sleep 1000 &); if [ \"$0\" = hang ]; then sleep 1000; fi; echo started", "{}")
+                .withTimeout(Duration.ofSeconds(2));
+        List<Long> sessions = new ArrayList<>();
+        try {
+            try (MultiProcessWorkflow wf = workflow(1, 1).agents(List.of(away)).build()) {
+                TaskResult hung = wf.executeTask(Task.ofInput("hung", "hang"));
+                sessions.add(hung.workerPid());
+                assertThat(hung.status()).isEqualTo(TaskStatus.TIMED_OUT);
+                await("the timed-out worker's session to end").atMost(Duration.ofSeconds(2))
+                        .pollInterval(Duration.ofMillis(20)).until(() -> Sessions.members(hung.workerPid()).isEmpty());
+
+                TaskResult done = wf.executeTask(Task.ofInput("done", "go"));
+                long worker = done.workerPid();
+                sessions.add(worker);
+                assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+                assertThat(done.value()).isEqualTo("started");
+                // Its sleep, adopted by init, is still running in the worker's session while the worker lives.
+                List<ProcessHandle> sleeps = Sessions.members(worker).stream()
+                        .filter(p -> p.pid() != worker).toList();
+                assertThat(sleeps).hasSize(1);
+                assertThat(sleeps.get(0).parent().map(ProcessHandle::pid)).isNotEqualTo(Optional.of(worker));
+            }
+            await("the closed workflow's sessions to end").atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> Sessions.members(sessions.get(1)).isEmpty());
+        } finally {
+            sessions.forEach(sid -> Sessions.members(sid).forEach(ProcessHandle::destroyForcibly));
         }
     }
 

@@ -16,6 +16,8 @@ final class WorkerHandle {
     final int id;
     final Process process;
     final Path log;
+    /** Whether the worker leads a session of its own, which every process its tasks start stays in. */
+    final boolean ownSession;
     private WorkerState state = WorkerState.STARTING;
     SocketChannel channel;
     /**
@@ -37,10 +39,11 @@ final class WorkerHandle {
     private FrameBuffer spare = new FrameBuffer();
     private final AtomicBoolean sending = new AtomicBoolean();
 
-    WorkerHandle(int id, Process process, Path log) {
+    WorkerHandle(int id, Process process, Path log, boolean ownSession) {
         this.id = id;
         this.process = process;
         this.log = log;
+        this.ownSession = ownSession;
     }
 
     WorkerState state() {
@@ -108,6 +111,17 @@ final class WorkerHandle {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         killSpawned();
+        endSession();
+    }
+
+    /**
+     * Ends what is left of the worker's session: programs that forked away from its descendants (a double fork
+     * leaves them to init), and left running after the worker died.
+     */
+    void endSession() {
+        if (ownSession) {
+            Sessions.end(process.pid());
+        }
     }
 
     /**

@@ -115,6 +115,10 @@ public final class WorkerMain {
             exitCode = 1;
         } finally {
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            if (Boolean.getBoolean(OWN_SESSION_PROPERTY)) {
+                // What its tasks' programs left running, forked away from its descendants or not.
+                Sessions.end(ProcessHandle.current().pid());
+            }
             realErr.flush();
             if (System.getProperty(WorkerArchive.RECORDING_PROPERTY) != null) {
                 // Recording a class data archive: the JVM writes it only on a normal exit.

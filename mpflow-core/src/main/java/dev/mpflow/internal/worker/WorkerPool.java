@@ -891,10 +891,12 @@ public final class WorkerPool implements AutoCloseable {
             config.timer().execute(() -> failed.forEach(a -> fail(a, new MpflowException(reason))));
             return;
         }
-        WorkerHandle worker = new WorkerHandle(id, process, logFile);
+        WorkerHandle worker = new WorkerHandle(id, process, logFile, SETSID.isPresent());
         workers.put(id, worker);
         Path recorded = recording;
         process.onExit().thenRun(() -> {
+            // However it ended, what its tasks' programs left running in its session goes with it.
+            worker.endSession();
             onProcessExit(worker);
             if (recorded != null) {
                 archive.recordingEnded(recorded);
@@ -1029,6 +1031,7 @@ public final class WorkerPool implements AutoCloseable {
             // Grandchildren of a command agent are gone with their worker (it ends its descendants on exit);
             // this is the safety net for a worker that was killed before it could.
             w.process.descendants().forEach(ProcessHandle::destroyForcibly);
+            w.endSession();
             onWorkerGone(w);
         }
         try {
