@@ -805,8 +805,12 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         }
 
         /**
-         * The largest result, serialized, that a task may return; default 64 MiB. A larger one fails the attempt
-         * with a {@link ResultTooLargeException}, which is not retried.
+         * The largest result a task may return, in bytes of the value itself; default 64 MiB. What is measured is
+         * what {@link TaskResult#valueSize()} reports: the UTF-8 bytes of a {@link String}, the bytes of a
+         * {@code byte[]}, 4 for an {@link Integer}, 8 for a {@link Long} or {@link Double}, 1 for a
+         * {@link Boolean}, 0 for {@code null}, and the Java-serialized form of any other value; never the few bytes
+         * the value travels with. For {@code map}, the results of one chunk together. A larger result fails the
+         * attempt with a {@link ResultTooLargeException}, which is not retried.
          */
         public Builder maxResultBytes(long maxResultBytes) {
             if (maxResultBytes < 1) {

@@ -206,7 +206,9 @@ final class RunCommand implements Callable<Integer> {
     Integer captureLimit;
 
     @Option(names = "--max-result-size", paramLabel = "SIZE", converter = FlagValues.ResultSize.class,
-            description = "The largest result, such as 10MB; a command that prints more fails (default: 64MiB).")
+            description = "The largest result, such as 10MB, in bytes of the value itself (a command's output as it"
+                    + " printed it; the serialized form of a Java value); a command that prints more fails"
+                    + " (default: 64MiB).")
     Long maxResultSize;
 
     @Option(names = "--inputs", paramLabel = "FILE",

@@ -420,6 +420,19 @@ class RunSettingsIT {
         assertThat(json(r).get(0).get("errorType").asText()).isEqualTo("dev.mpflow.CommandOutputTooLargeException");
     }
 
+    @Test
+    void theResultSizeLimitMeasuresTheValueItself() {
+        // 1000 bytes of text is exactly 1KB, not 1000 plus the bytes the value travels with.
+        Cli.Result r = Cli.run(dir, "1000\n1001\n", "run", "--no-autosave", "--retries", "0", "-k",
+                "--max-result-size", "1KB", "--", "sh", "-c", "head -c $1 /dev/zero | tr '\\0' y", "sh");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        List<JsonNode> lines = json(r);
+        assertThat(lines.get(0).get("status").asText()).isEqualTo("succeeded");
+        assertThat(lines.get(0).get("result").asText()).isEqualTo("y".repeat(1000));
+        assertThat(lines.get(1).get("status").asText()).isEqualTo("failed");
+        assertThat(lines.get(1).get("errorType").asText()).isEqualTo("dev.mpflow.CommandOutputTooLargeException");
+    }
+
     // --- inputs: one rule for stdin, --inputs and a workflow's inputs files ---
 
     @Test
