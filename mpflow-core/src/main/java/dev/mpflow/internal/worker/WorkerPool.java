@@ -269,7 +269,7 @@ public final class WorkerPool implements AutoCloseable {
         String why = haltReason;
         dropped.forEach(a -> fail(a, new TaskCancelledException(why, false)));
         stopped.forEach(WorkerHandle::kill);
-        running.forEach(a -> fail(a, new TaskCancelledException(why, true)));
+        running.forEach(a -> stop(a, new TaskCancelledException(why, true)));
         send(touched);
     }
 
@@ -491,6 +491,24 @@ public final class WorkerPool implements AutoCloseable {
     private static void fail(PendingAttempt a, Throwable reason) {
         if (a.markDone()) {
             a.callback.failed(reason);
+        }
+    }
+
+    /** Ends an attempt that was running and got no outcome; the callback learns where and since when it ran. */
+    private void stop(PendingAttempt a, Throwable reason) {
+        long pid;
+        Instant startedAt;
+        synchronized (this) {
+            pid = a.workerPid();
+            startedAt = a.startedAt;
+        }
+        if (startedAt == null || pid == 0) {
+            fail(a, reason);
+            return;
+        }
+        announce(a);
+        if (a.markDone()) {
+            a.callback.stopped(reason, pid, startedAt);
         }
     }
 
@@ -766,7 +784,7 @@ public final class WorkerPool implements AutoCloseable {
                         new TaskError("WorkerCrashed", "worker process " + worker.pid() + " " + how, logTail(worker)),
                         a.workerPid(), a.startedAt, end));
             } else {
-                fail(a, new WorkflowClosedException(
+                stop(a, new WorkflowClosedException(
                         "the workflow was closed while task " + a.job.label() + " was running"));
             }
         }
