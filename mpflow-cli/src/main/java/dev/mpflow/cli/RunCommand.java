@@ -29,7 +29,9 @@ import dev.mpflow.cli.workflow.TaskSpec;
 import dev.mpflow.cli.workflow.WorkflowDefinition;
 import dev.mpflow.cli.workflow.WorkflowFileException;
 import dev.mpflow.cli.workflow.WorkflowFileLoader;
+import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoreOpenException;
 import dev.mpflow.store.sqlite.StoredRun;
@@ -875,6 +877,14 @@ final class RunCommand implements Callable<Integer> {
 
         RunningAttempts running = new RunningAttempts();
         plan.builder().listener(running);
+        // A run is recorded when it starts, at its first task: one that ends before has nothing saved to name.
+        AtomicBoolean recorded = new AtomicBoolean();
+        plan.builder().listener(new WorkflowListener() {
+            @Override
+            public void runStarted(RunInfo run) {
+                recorded.set(true);
+            }
+        });
         if (plan.total() >= 0) {
             // So that the store counts what a run cut short never read from its inputs as pending.
             plan.builder().expectedTasks(plan.total());
@@ -961,6 +971,12 @@ final class RunCommand implements Callable<Integer> {
             printer.close();
             System.setErr(originalErr);
         }
+        if (inputFailure.isPresent() && !haltedByInput && !interruptions.interrupted()) {
+            // Nothing ran and nothing was recorded: a usage error, said in its one line.
+            originalErr.println("mpflow: " + secrets.mask(describeInputFailure(inputFailure.get())));
+            originalErr.flush();
+            return ExitCode.USAGE;
+        }
         if (inputFailure.isPresent() && !haltedByInput) {
             originalErr.println("mpflow: " + secrets.mask(describeInputFailure(inputFailure.get())));
         }
@@ -969,11 +985,12 @@ final class RunCommand implements Callable<Integer> {
                 ? plan.total() - summary.total() - summary.skipped() - summary.leftOut() : 0;
         originalErr.println("mpflow: " + secrets.mask(summaryLine(summary)
                 + (notStarted > 0 ? "; " + notStarted + " not started" : "")
-                + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse("")));
+                + workflow.store().filter(s -> recorded.get()).map(s -> "; run " + workflow.runId() + " saved in " + s)
+                        .orElse("")));
         boolean haltedByPolicy = haltReason.isPresent() && !interruptions.stoppedTheRun();
         if (haltedByPolicy) {
             originalErr.println("mpflow: halted: " + secrets.mask(haltReason.get())
-                    + (haltedByInput && workflow.store().isPresent()
+                    + (haltedByInput && workflow.store().isPresent() && recorded.get()
                             ? "; fix it, then go on with --resume " + workflow.runId() : ""));
         }
         originalErr.flush();

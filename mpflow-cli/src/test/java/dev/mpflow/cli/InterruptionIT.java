@@ -406,6 +406,27 @@ class InterruptionIT {
         }
     }
 
+    /** Ctrl-C while standard input has not given a line yet: the summary of nothing, which claims no saved run. */
+    @Test
+    void ctrlCBeforeTheFirstLineOfStdinClaimsNoSavedRun() throws Exception {
+        try (Cli.Running r = Cli.Running.start(Cli.interruptible(dir, "run", "--store", "runs.db", "--", "echo"))) {
+            // The store is opened once the run is set up, with its handling of Ctrl-C; then it waits for stdin.
+            r.until("the store is opened", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("runs.db")));
+            assumeFalse(Cli.ignoresSigint(r.pid()), "this environment starts processes with SIGINT ignored");
+            r.signal("INT");
+            Cli.Result result = r.await(Duration.ofSeconds(20));
+
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+            assertThat(result.stdout()).isEmpty();
+            assertThat(result.stderrLines()).hasSize(2);
+            assertThat(result.stderrLines().get(0)).isEqualTo("mpflow: interrupted; stopping");
+            assertThat(result.stderrLines().get(1)).matches("mpflow: 0 succeeded, 0 failed, 0 retried in \\d+\\.\\ds");
+            try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+                assertThat(history.runs()).isEmpty();
+            }
+        }
+    }
+
     /**
      * Ctrl-C before the run even started (here, while its workflow file's inputs are still being counted): the
      * summary, exit 130, nothing started.
