@@ -975,9 +975,17 @@ public final class WorkerPool implements AutoCloseable {
         return types;
     }
 
+    /**
+     * What an attempt printed to one stream, as kept; when some was dropped, a note of how much on a line of its
+     * own: after what was kept (on a new line unless it ended one), or alone when nothing was kept.
+     */
     static String text(Captured c) {
         String s = new String(c.bytes(), StandardCharsets.UTF_8);
-        return c.droppedBytes() == 0 ? s : s + "\n[mpflow: " + c.droppedBytes() + " more bytes not kept]";
+        if (c.droppedBytes() == 0) {
+            return s;
+        }
+        String note = "[mpflow: " + c.droppedBytes() + " more bytes not kept]";
+        return s.isEmpty() || s.endsWith("\n") ? s + note : s + "\n" + note;
     }
 
     private static void deleteQuietly(Path p) {
