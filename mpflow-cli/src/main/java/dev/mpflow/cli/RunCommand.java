@@ -922,6 +922,10 @@ final class RunCommand implements Callable<Integer> {
             if (shared != null) {
                 System.setErr(err);
                 progress = new ProgressView(shared, plan.total(), Terminal.width());
+                if (plan.total() < 0) {
+                    // Streamed input: one result per task, so the total is known once the input has ended.
+                    plan.tasks().whenEnded(progress::total);
+                }
             }
             ProgressView bar = progress;
             Consumer<TaskResult> onResult = r -> {
