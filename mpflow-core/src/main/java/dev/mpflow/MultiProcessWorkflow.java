@@ -40,8 +40,9 @@ import java.util.stream.StreamSupport;
  * }
  * }</pre>
  *
- * <p>The worker processes start when the workflow is built and are reused by every call until {@link #close()},
- * which stops them all. Workers also end by themselves if this process dies. Every call returns
+ * <p>The worker processes start as work needs them, up to {@code maxWorkers}: none runs right after the workflow
+ * is built ({@link #workerPids()} is empty), the first task starts the first. Once started they are reused by every
+ * call until {@link #close()}, which stops them all. Workers also end by themselves if this process dies. Every call returns
  * {@link TaskResult}s: a task that fails is a result with its error, never an exception and never a silent
  * {@code null}.
  *
@@ -848,8 +849,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         }
 
         /**
-         * Opens the store, claims the run in it (so that no other process resumes or deletes it while it goes on)
-         * and starts the worker processes.
+         * Opens the store and claims the run in it (so that no other process resumes or deletes it while it goes
+         * on). Starts no worker process: they start as work needs them.
          *
          * @throws MpflowException when the store cannot be opened; a {@link RunActiveException} when the run to
          *     resume is still going in another process
