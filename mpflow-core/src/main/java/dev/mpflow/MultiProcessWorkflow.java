@@ -40,8 +40,9 @@ import java.util.stream.StreamSupport;
  * }
  * }</pre>
  *
- * <p>The worker processes start when the workflow is built and are reused by every call until {@link #close()},
- * which stops them all. Workers also end by themselves if this process dies. Every call returns
+ * <p>The worker processes start as work needs them, up to {@code maxWorkers}: none runs right after the workflow
+ * is built ({@link #workerPids()} is empty), the first task starts the first. Once started they are reused by every
+ * call until {@link #close()}, which stops them all. Workers also end by themselves if this process dies. Every call returns
  * {@link TaskResult}s: a task that fails is a result with its error, never an exception and never a silent
  * {@code null}.
  *
@@ -805,8 +806,12 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         }
 
         /**
-         * The largest result, serialized, that a task may return; default 64 MiB. A larger one fails the attempt
-         * with a {@link ResultTooLargeException}, which is not retried.
+         * The largest result a task may return, in bytes of the value itself; default 64 MiB. What is measured is
+         * what {@link TaskResult#valueSize()} reports: the UTF-8 bytes of a {@link String}, the bytes of a
+         * {@code byte[]}, 4 for an {@link Integer}, 8 for a {@link Long} or {@link Double}, 1 for a
+         * {@link Boolean}, 0 for {@code null}, and the Java-serialized form of any other value; never the few bytes
+         * the value travels with. For {@code map}, the results of one chunk together. A larger result fails the
+         * attempt with a {@link ResultTooLargeException}, which is not retried.
          */
         public Builder maxResultBytes(long maxResultBytes) {
             if (maxResultBytes < 1) {
@@ -844,8 +849,8 @@ public final class MultiProcessWorkflow implements AutoCloseable {
         }
 
         /**
-         * Opens the store, claims the run in it (so that no other process resumes or deletes it while it goes on)
-         * and starts the worker processes.
+         * Opens the store and claims the run in it (so that no other process resumes or deletes it while it goes
+         * on). Starts no worker process: they start as work needs them.
          *
          * @throws MpflowException when the store cannot be opened; a {@link RunActiveException} when the run to
          *     resume is still going in another process

@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {
             "  mpflow export latest > results.jsonl",
-            "  mpflow export 3f2c9a1e-... --format csv --store results/runs.db > results.csv",
+            "  mpflow export 20261204-041845-a91e --format csv --store results/runs.db > results.csv",
         })
 final class ExportCommand implements Callable<Integer> {
     enum Format { jsonl, csv }

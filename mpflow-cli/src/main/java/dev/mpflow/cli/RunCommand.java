@@ -29,7 +29,9 @@ import dev.mpflow.cli.workflow.TaskSpec;
 import dev.mpflow.cli.workflow.WorkflowDefinition;
 import dev.mpflow.cli.workflow.WorkflowFileException;
 import dev.mpflow.cli.workflow.WorkflowFileLoader;
+import dev.mpflow.event.RunInfo;
 import dev.mpflow.event.RunSummary;
+import dev.mpflow.event.WorkflowListener;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoreOpenException;
 import dev.mpflow.store.sqlite.StoredRun;
@@ -206,7 +208,9 @@ final class RunCommand implements Callable<Integer> {
     Integer captureLimit;
 
     @Option(names = "--max-result-size", paramLabel = "SIZE", converter = FlagValues.ResultSize.class,
-            description = "The largest result, such as 10MB; a command that prints more fails (default: 64MiB).")
+            description = "The largest result, such as 10MB, in bytes of the value itself (a command's output as it"
+                    + " printed it; the serialized form of a Java value); a command that prints more fails"
+                    + " (default: 64MiB).")
     Long maxResultSize;
 
     @Option(names = "--inputs", paramLabel = "FILE",
@@ -873,6 +877,14 @@ final class RunCommand implements Callable<Integer> {
 
         RunningAttempts running = new RunningAttempts();
         plan.builder().listener(running);
+        // A run is recorded when it starts, at its first task: one that ends before has nothing saved to name.
+        AtomicBoolean recorded = new AtomicBoolean();
+        plan.builder().listener(new WorkflowListener() {
+            @Override
+            public void runStarted(RunInfo run) {
+                recorded.set(true);
+            }
+        });
         if (plan.total() >= 0) {
             // So that the store counts what a run cut short never read from its inputs as pending.
             plan.builder().expectedTasks(plan.total());
@@ -910,6 +922,10 @@ final class RunCommand implements Callable<Integer> {
             if (shared != null) {
                 System.setErr(err);
                 progress = new ProgressView(shared, plan.total(), Terminal.width());
+                if (plan.total() < 0) {
+                    // Streamed input: one result per task, so the total is known once the input has ended.
+                    plan.tasks().whenEnded(progress::total);
+                }
             }
             ProgressView bar = progress;
             Consumer<TaskResult> onResult = r -> {
@@ -959,6 +975,12 @@ final class RunCommand implements Callable<Integer> {
             printer.close();
             System.setErr(originalErr);
         }
+        if (inputFailure.isPresent() && !haltedByInput && !interruptions.interrupted()) {
+            // Nothing ran and nothing was recorded: a usage error, said in its one line.
+            originalErr.println("mpflow: " + secrets.mask(describeInputFailure(inputFailure.get())));
+            originalErr.flush();
+            return ExitCode.USAGE;
+        }
         if (inputFailure.isPresent() && !haltedByInput) {
             originalErr.println("mpflow: " + secrets.mask(describeInputFailure(inputFailure.get())));
         }
@@ -967,11 +989,12 @@ final class RunCommand implements Callable<Integer> {
                 ? plan.total() - summary.total() - summary.skipped() - summary.leftOut() : 0;
         originalErr.println("mpflow: " + secrets.mask(summaryLine(summary)
                 + (notStarted > 0 ? "; " + notStarted + " not started" : "")
-                + workflow.store().map(s -> "; run " + workflow.runId() + " saved in " + s).orElse("")));
+                + workflow.store().filter(s -> recorded.get()).map(s -> "; run " + workflow.runId() + " saved in " + s)
+                        .orElse("")));
         boolean haltedByPolicy = haltReason.isPresent() && !interruptions.stoppedTheRun();
         if (haltedByPolicy) {
             originalErr.println("mpflow: halted: " + secrets.mask(haltReason.get())
-                    + (haltedByInput && workflow.store().isPresent()
+                    + (haltedByInput && workflow.store().isPresent() && recorded.get()
                             ? "; fix it, then go on with --resume " + workflow.runId() : ""));
         }
         originalErr.flush();

@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
         footer = {
             "  mpflow show latest",
             "  mpflow show latest a.txt",
-            "  mpflow show 3f2c9a1e-... --store results/runs.db",
+            "  mpflow show 20261204-041845-a91e --store results/runs.db",
         })
 final class ShowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN", description = "A run id, or latest.")

@@ -6,6 +6,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * The tasks of a run as the workflow takes them, with two ways to end early that do not disturb the tasks already
@@ -17,6 +18,9 @@ final class TaskFeed implements Iterable<Task> {
     private final Iterable<Task> source;
     private volatile boolean stopped;
     private volatile RuntimeException failure;
+    private volatile LongConsumer whenEnded = taken -> { };
+    private long taken;
+    private boolean ended;
 
     /** @param source makes the tasks, given what says whether the feed was stopped (for sources that block) */
     TaskFeed(Function<BooleanSupplier, Iterable<Task>> source) {
@@ -30,6 +34,14 @@ final class TaskFeed implements Iterable<Task> {
 
     boolean stopped() {
         return stopped;
+    }
+
+    /**
+     * {@code whenEnded} is told how many tasks were taken, once, when the tasks have all been taken: the source has
+     * no more (neither stopped nor failed). Called on the thread that takes them.
+     */
+    void whenEnded(LongConsumer whenEnded) {
+        this.whenEnded = whenEnded;
     }
 
     /** Why the tasks ended early, if reading them failed. */
@@ -46,12 +58,18 @@ final class TaskFeed implements Iterable<Task> {
                 if (stopped || failure != null) {
                     return false;
                 }
+                boolean more;
                 try {
-                    return tasks.hasNext();
+                    more = tasks.hasNext();
                 } catch (RuntimeException e) {
                     failure = e;
                     return false;
                 }
+                if (!more && !stopped && !ended) {
+                    ended = true;
+                    whenEnded.accept(taken);
+                }
+                return more;
             }
 
             @Override
@@ -59,7 +77,9 @@ final class TaskFeed implements Iterable<Task> {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return tasks.next();
+                Task task = tasks.next();
+                taken++;
+                return task;
             }
         };
     }

@@ -112,8 +112,31 @@ class BadInputsIT {
                 LIMIT);
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
         assertThat(r.stdout()).isEmpty();
-        assertThat(r.stderrLines().get(0)).isEqualTo("mpflow: stdin:1: not valid UTF-8");
+        assertThat(r.stderrLines()).as("no summary of a run that was never saved")
+                .containsExactly("mpflow: stdin:1: not valid UTF-8");
         assertThat(runs()).isEmpty();
+    }
+
+    @Test
+    void stdinWhoseFirstLineHoldsANulByteRunsNothingAndSavesNothing() {
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "--", "echo", "{}"), new byte[] {'a', 0, 'b', '\n', 'c', '\n'},
+                LIMIT);
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderrLines()).containsExactly(
+                "mpflow: stdin:1: holds a NUL byte, which no program argument can hold");
+        assertThat(runs()).isEmpty();
+    }
+
+    @Test
+    void aRunWhoseFirstStdinLineIsBadBesideASavedRunAddsNoneAndSaysOnlyThat() {
+        Cli.Result first = Cli.run(Cli.builder(dir, "run", "--", "echo", "{}"), "a\n".getBytes(StandardCharsets.UTF_8),
+                LIMIT);
+        assertThat(first.exitCode()).as(first.stderr()).isZero();
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "--", "echo", "{}"), new byte[] {(byte) 0xfe, '\n'}, LIMIT);
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
+        assertThat(r.stderrLines()).containsExactly("mpflow: stdin:1: not valid UTF-8");
+        assertThat(runs()).hasSize(1);
     }
     // --- a NUL byte: no program argument can hold one ---
 

@@ -63,6 +63,25 @@ class CaptureLimitStderrIT {
         assertThat(JSON.readTree(export.stdout()).get("error").asText()).isEqualTo(error);
     }
 
+    @Test
+    void withNothingKeptTheCapturedOutputIsTheNoteAlone() throws Exception {
+        Cli.Result r = Cli.run(dir, "a\n", "run", "--store", "runs.db", "--retries", "0", "--capture-limit", "0",
+                "--", "sh", "-c", "printf 'out'; printf 'error' >&2; exit 1", "sh");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(JSON.readTree(r.stdout()).get("stdout").asText()).isEqualTo("[mpflow: 3 more bytes not kept]");
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            String runId = history.runs().get(0).runId();
+            assertThat(history.results(runId)).singleElement().satisfies(s -> {
+                assertThat(s.stdout()).isEqualTo("[mpflow: 3 more bytes not kept]");
+                assertThat(s.stderr()).isEqualTo("[mpflow: 5 more bytes not kept]");
+            });
+            assertThat(history.attempts(runId)).singleElement().satisfies(a -> {
+                assertThat(a.stdout()).isEqualTo("[mpflow: 3 more bytes not kept]");
+                assertThat(a.stderr()).isEqualTo("[mpflow: 5 more bytes not kept]");
+            });
+        }
+    }
+
     private static String command() {
         return "sh -c " + SCRIPT + " sh a exited with code 1";
     }

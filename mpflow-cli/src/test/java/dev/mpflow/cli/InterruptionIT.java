@@ -313,6 +313,33 @@ class InterruptionIT {
     }
 
     @Test
+    void aTaskCancelledWhileRunningNamesTheWorkerThatRanItAndWhenItStarted() throws Exception {
+        Cli.Result r = Cli.run(Cli.builder(dir, "run", "-j", "1", "--store", "runs.db", "--deadline", "3s", "--",
+                "sleep", "{}"), "57\n58\n", Duration.ofSeconds(60));
+
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        Map<String, JsonNode> byTask = json(r.stdout()).stream()
+                .collect(Collectors.toMap(n -> n.get("task").asText(), n -> n));
+        JsonNode ran = byTask.get("57");
+        assertThat(ran.get("status").asText()).isEqualTo("cancelled");
+        assertThat(ran.get("attempts").asInt()).isEqualTo(1);
+        long pid = ran.get("workerPid").asLong();
+        assertThat(pid).as("it ran, so on a worker").isPositive();
+        assertThat(ran.get("durationMs").asLong()).as("from its start until the deadline").isPositive();
+        JsonNode never = byTask.get("58");
+        assertThat(never.get("status").asText()).isEqualTo("cancelled");
+        assertThat(never.get("attempts").asInt()).isZero();
+        assertThat(never.get("workerPid").asLong()).as("it never ran").isZero();
+        try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+            StoredResult stored = history.results(history.runs().get(0).runId()).stream()
+                    .filter(s -> s.task().equals("57")).findFirst().orElseThrow();
+            assertThat(stored.workerPid()).isEqualTo(pid);
+            assertThat(stored.startedAt().toEpochMilli()).isEqualTo(
+                    java.time.Instant.parse(ran.get("startedAt").asText()).toEpochMilli());
+        }
+    }
+
+    @Test
     void aClosedStdoutStopsTheRun() throws Exception {
         StringBuilder inputs = new StringBuilder();
         for (int i = 1; i <= 200; i++) {
@@ -376,6 +403,27 @@ class InterruptionIT {
             assertThat(lines).hasSize(2);
             assertThat(lines.get(0)).isEqualTo("mpflow: stdout was closed; stopping");
             assertThat(lines.get(1)).matches("mpflow: 2 succeeded, 0 failed, 0 retried in .*");
+        }
+    }
+
+    /** Ctrl-C while standard input has not given a line yet: the summary of nothing, which claims no saved run. */
+    @Test
+    void ctrlCBeforeTheFirstLineOfStdinClaimsNoSavedRun() throws Exception {
+        try (Cli.Running r = Cli.Running.start(Cli.interruptible(dir, "run", "--store", "runs.db", "--", "echo"))) {
+            // The store is opened once the run is set up, with its handling of Ctrl-C; then it waits for stdin.
+            r.until("the store is opened", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("runs.db")));
+            assumeFalse(Cli.ignoresSigint(r.pid()), "this environment starts processes with SIGINT ignored");
+            r.signal("INT");
+            Cli.Result result = r.await(Duration.ofSeconds(20));
+
+            assertThat(result.exitCode()).as(result.stderr()).isEqualTo(130);
+            assertThat(result.stdout()).isEmpty();
+            assertThat(result.stderrLines()).hasSize(2);
+            assertThat(result.stderrLines().get(0)).isEqualTo("mpflow: interrupted; stopping");
+            assertThat(result.stderrLines().get(1)).matches("mpflow: 0 succeeded, 0 failed, 0 retried in \\d+\\.\\ds");
+            try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("runs.db"))) {
+                assertThat(history.runs()).isEmpty();
+            }
         }
     }
 

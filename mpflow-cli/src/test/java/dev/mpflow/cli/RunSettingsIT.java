@@ -420,6 +420,19 @@ class RunSettingsIT {
         assertThat(json(r).get(0).get("errorType").asText()).isEqualTo("dev.mpflow.CommandOutputTooLargeException");
     }
 
+    @Test
+    void theResultSizeLimitMeasuresTheValueItself() {
+        // 1000 bytes of text is exactly 1KB, not 1000 plus the bytes the value travels with.
+        Cli.Result r = Cli.run(dir, "1000\n1001\n", "run", "--no-autosave", "--retries", "0", "-k",
+                "--max-result-size", "1KB", "--", "sh", "-c", "head -c $1 /dev/zero | tr '\\0' y", "sh");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        List<JsonNode> lines = json(r);
+        assertThat(lines.get(0).get("status").asText()).isEqualTo("succeeded");
+        assertThat(lines.get(0).get("result").asText()).isEqualTo("y".repeat(1000));
+        assertThat(lines.get(1).get("status").asText()).isEqualTo("failed");
+        assertThat(lines.get(1).get("errorType").asText()).isEqualTo("dev.mpflow.CommandOutputTooLargeException");
+    }
+
     // --- inputs: one rule for stdin, --inputs and a workflow's inputs files ---
 
     @Test
@@ -536,8 +549,11 @@ class RunSettingsIT {
                 "run", "--no-autosave", "--retries", "0", "-j", "2", "--", "sh", "-c",
                 "sleep 0.$0; [ $0 -ne 3 ]", "{}"), "1\n2\n3\n4\n5\n6\n7\n8\n", Duration.ofSeconds(60));
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.stderr()).contains("\rmpflow ").contains(" tasks/s");
+        assertThat(r.stderr()).contains("\r\u001b[2Kmpflow ").contains(" tasks/s");
         assertNothingSharesTheBarsLine(r.stderr(), "mpflow: WARN", "mpflow: 7 succeeded, 1 failed");
+        // Once stdin has ended, the bar knows the total; its last drawing is the line above the summary.
+        assertThat(r.stderr()).matches(Pattern.compile(".*\r\u001b\\[2Kmpflow 100% \\[=+\\] 8/8 tasks [^\r\u001b\n]*"
+                + "\nmpflow: 7 succeeded, 1 failed, .*", Pattern.DOTALL));
     }
 
     @Test
@@ -550,7 +566,7 @@ class RunSettingsIT {
         Cli.Result r = Cli.run(pb, "", Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.stdout()).isZero();
         String terminal = r.stdout();
-        assertThat(terminal).contains("\rmpflow ").contains(" tasks/s").contains("8/8");
+        assertThat(terminal).contains("\r\u001b[2Kmpflow ").contains(" tasks/s").contains("8/8");
         List<String> rowStarts = new ArrayList<>(List.of("TASK  ", "mpflow: 8 succeeded, 0 failed"));
         for (int i = 1; i <= 8; i++) {
             rowStarts.add(String.format("%-24s %-12s succeeded", i, "sh"));

@@ -51,19 +51,21 @@ public final class ValueCodec {
     /**
      * Encodes one value.
      *
-     * @throws TooLargeException when the encoding would be longer than {@code limit} bytes
+     * @throws TooLargeException when the value itself, as {@link #valueSize} measures it (without the codec's tag
+     *     and length), would be larger than {@code limit} bytes
      * @throws IOException when the value (or something it holds) cannot be serialized, as
      *     {@link java.io.NotSerializableException} names the class
      */
     public static byte[] encode(Object value, long limit) throws IOException {
         byte[] small = encodePlain(value);
         if (small != null) {
-            if (small.length > limit) {
+            if (valueSize(small) > limit) {
                 throw new TooLargeException();
             }
             return small;
         }
-        Limited bytes = new Limited(limit, 256);
+        // The tag is the codec's, not the value's.
+        Limited bytes = new Limited(saturatedAdd(limit, 1), 256);
         try {
             bytes.write(SERIALIZED);
             serializeInto(bytes, value);
@@ -107,13 +109,18 @@ public final class ValueCodec {
     /**
      * Encodes a list of values, each as {@link #encode} would (a value that is not plain is Java-serialized on its
      * own), so that one frame carries a whole chunk.
+     *
+     * @throws TooLargeException when the values together, each as {@link #valueSize} measures it, would be larger
+     *     than {@code limit} bytes
      */
     public static byte[] encodeList(List<?> values, long limit) throws IOException {
-        Limited bytes = new Limited(limit, 16 + values.size() * 6);
+        // The count, and each value's tag and length, are the codec's bytes: the limit is raised by them as they go.
+        Limited bytes = new Limited(saturatedAdd(limit, 4), 16 + values.size() * 6);
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             out.writeInt(values.size());
             for (Object v : values) {
+                bytes.allow(headerSize(v));
                 if (!writePlain(out, v)) {
                     ByteArrayOutputStream one = new ByteArrayOutputStream(256);
                     serializeInto(one, v);
@@ -251,6 +258,17 @@ public final class ValueCodec {
         return n;
     }
 
+    /** The codec's bytes before a value in a list: its tag, and for text, bytes and serialized values a length. */
+    private static int headerSize(Object v) {
+        return v == null || v instanceof Integer || v instanceof Long || v instanceof Double || v instanceof Boolean
+                ? 1 : 5;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < a ? Long.MAX_VALUE : sum;
+    }
+
     private static void putInt(byte[] b, int at, int v) {
         b[at] = (byte) (v >>> 24);
         b[at + 1] = (byte) (v >>> 16);
@@ -260,11 +278,16 @@ public final class ValueCodec {
 
     /** Collects bytes up to a limit, and fails the moment it is passed rather than growing on. */
     private static final class Limited extends ByteArrayOutputStream {
-        private final long limit;
+        private long limit;
 
         Limited(long limit, int initial) {
             super((int) Math.max(16, Math.min(initial, Math.min(limit, 1 << 20))));
             this.limit = limit;
+        }
+
+        /** Raises the limit by {@code more} bytes that are the codec's own. */
+        void allow(long more) {
+            limit = saturatedAdd(limit, more);
         }
 
         @Override

@@ -20,7 +20,7 @@ public abstract class Work implements Serializable {
      * Runs on one argument, as it came in the {@code EXECUTE} frame, and returns the encoded value.
      *
      * @param task the task's name, for messages
-     * @param maxResultBytes the largest encoded value allowed
+     * @param maxResultBytes the largest value allowed, as {@link ValueCodec#valueSize} measures it
      */
     public abstract byte[] execute(String task, byte[] argument, long maxResultBytes) throws Exception;
 

@@ -27,7 +27,7 @@ import java.util.OptionalLong;
  * @param classPath the workers' class path
  * @param jvmOptions the workers' extra JVM options
  * @param captureLimitBytes per stream and attempt
- * @param maxResultBytes the largest serialized result a worker may send back
+ * @param maxResultBytes the largest result a worker may send back, in bytes of the value itself
  * @param maxPending how many results {@code runAll} keeps pending at once
  * @param haltPolicy when failures stop the run
  * @param deadline how long the whole run may take, if limited

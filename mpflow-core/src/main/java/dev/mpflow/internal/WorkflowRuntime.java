@@ -38,6 +38,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -327,26 +328,60 @@ public final class WorkflowRuntime implements AutoCloseable {
         @Override
         public void failed(Throwable reason) {
             // It never started: its result spans no time, ending now.
-            finishWith(() -> abandoned(job, reason, Instant.now(), 0), 0);
+            finishWith(() -> abandoned(job, reason, Instant.now(), 0, 0, false), 0);
+        }
+
+        @Override
+        public void stopped(Throwable reason, long workerPid, Instant startedAt) {
+            // It ran, on that worker, from then until now.
+            finishWith(() -> abandoned(job, reason, startedAt, workerPid, 0, true), 1);
         }
 
         private void retry(AttemptOutcome first) {
             AtomicInteger attemptsDone = new AtomicInteger(1);
+            // The worker of the last attempt that ran, finished or stopped: the result names it.
+            AtomicLong lastPid = new AtomicLong(first.workerPid());
+            AtomicBoolean stopped = new AtomicBoolean();
             // On the timer, which has one thread: Failsafe schedules a retry, then tidies up after the attempt
             // before, and a retry that ran in between would be cancelled by that tidying.
             Failsafe.with(policies.forSettings(job.retry())).with(timer)
                     .getStageAsync(ctx -> ctx.getAttemptCount() == 0 ? CompletableFuture.completedFuture(first)
-                            : pool.submit(job, ctx.getAttemptCount() + 1).whenComplete((outcome, failure) -> {
-                                if (outcome != null) {
-                                    attemptsDone.incrementAndGet();
-                                    attemptFinished(job, outcome);
-                                }
-                            }))
+                            : retryAttempt(ctx.getAttemptCount() + 1, attemptsDone, lastPid, stopped))
                     .handle((outcome, failure) -> {
+                        int attempts = attemptsDone.get() + (stopped.get() ? 1 : 0);
                         finishWith(() -> failure == null ? toResult(job, outcome, first.startedAt())
-                                : abandoned(job, failure, first.startedAt(), attemptsDone.get()), attemptsDone.get());
+                                : abandoned(job, failure, first.startedAt(), lastPid.get(), attemptsDone.get(),
+                                        stopped.get()), attempts);
                         return null;
                     });
+        }
+
+        /** One attempt after the first; counts it when it ran, and notes the worker it ran on. */
+        private CompletableFuture<AttemptOutcome> retryAttempt(int attempt, AtomicInteger attemptsDone,
+                AtomicLong lastPid, AtomicBoolean stopped) {
+            CompletableFuture<AttemptOutcome> future = new CompletableFuture<>();
+            pool.submit(job, attempt, new AttemptCallback() {
+                @Override
+                public void completed(AttemptOutcome outcome) {
+                    attemptsDone.incrementAndGet();
+                    lastPid.set(outcome.workerPid());
+                    attemptFinished(job, outcome);
+                    future.complete(outcome);
+                }
+
+                @Override
+                public void failed(Throwable reason) {
+                    future.completeExceptionally(reason);
+                }
+
+                @Override
+                public void stopped(Throwable reason, long workerPid, Instant startedAt) {
+                    lastPid.set(workerPid);
+                    stopped.set(true);
+                    future.completeExceptionally(reason);
+                }
+            });
+            return future;
         }
 
         private void finishWith(java.util.function.Supplier<TaskResult> result, int attempts) {
@@ -411,22 +446,26 @@ public final class WorkflowRuntime implements AutoCloseable {
                 .orElse(e));
     }
 
-    /** The job never got a final outcome: the run halted or closed first, or workers cannot start. */
-    private TaskResult abandoned(Job job, Throwable failure, Instant started, int attemptsDone) {
+    /**
+     * The job never got a final outcome: the run halted or closed first, or workers cannot start.
+     *
+     * @param started when its first attempt started (now, when none did)
+     * @param workerPid the worker of its last attempt that ran, 0 when none did
+     * @param attemptsDone the attempts that finished
+     * @param stoppedRunning whether one more attempt was running when it was stopped, on {@code workerPid}
+     */
+    private TaskResult abandoned(Job job, Throwable failure, Instant started, long workerPid, int attemptsDone,
+            boolean stoppedRunning) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof TaskCancelledException c) {
-            return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
-                    Optional.of(new TaskError(TaskCancelledException.class.getName(), c.getMessage(), "")),
-                    attemptsDone + (c.wasRunning() ? 1 : 0), 0, started, Instant.now(), "", "", job.occurrence(), 0);
-        }
-        if (cause instanceof WorkflowClosedException) {
+        int attempts = attemptsDone + (stoppedRunning ? 1 : 0);
+        if (cause instanceof TaskCancelledException || cause instanceof WorkflowClosedException) {
             return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.CANCELLED, null,
                     Optional.of(new TaskError(TaskCancelledException.class.getName(), cause.getMessage(), "")),
-                    attemptsDone, 0, started, Instant.now(), "", "", job.occurrence(), 0);
+                    attempts, workerPid, started, Instant.now(), "", "", job.occurrence(), 0);
         }
         TaskError error = new TaskError(cause.getClass().getName(), String.valueOf(cause.getMessage()), stackTrace(cause));
         return new TaskResult(job.task(), job.agent(), job.input(), TaskStatus.FAILED, null, Optional.of(error),
-                attemptsDone, 0, started, Instant.now(), "", "", job.occurrence(), 0);
+                attempts, workerPid, started, Instant.now(), "", "", job.occurrence(), 0);
     }
 
     /** Counts the result, masks it, tells the listeners and returns what they were told, for the caller. */

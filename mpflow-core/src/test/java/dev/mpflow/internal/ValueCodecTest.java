@@ -91,6 +91,33 @@ class ValueCodecTest {
     }
 
     @Test
+    void theSizeLimitMeasuresTheValueWithoutTheCodecsOwnBytes() throws Exception {
+        assertThat(ValueCodec.encode("y".repeat(100), 100)).hasSize(105);
+        assertThatThrownBy(() -> ValueCodec.encode("y".repeat(101), 100)).isInstanceOf(ValueCodec.TooLargeException.class);
+        assertThat(ValueCodec.encode("é".repeat(50), 100)).hasSize(105);
+        assertThatThrownBy(() -> ValueCodec.encode("é".repeat(51), 100)).isInstanceOf(ValueCodec.TooLargeException.class);
+        assertThat(ValueCodec.encode(new byte[100], 100)).hasSize(105);
+        assertThatThrownBy(() -> ValueCodec.encode(new byte[101], 100)).isInstanceOf(ValueCodec.TooLargeException.class);
+        assertThat(ValueCodec.encode(7L, 8)).hasSize(9);
+        assertThatThrownBy(() -> ValueCodec.encode(7L, 7)).isInstanceOf(ValueCodec.TooLargeException.class);
+        assertThat(ValueCodec.encode(null, 1)).hasSize(1);
+
+        Point p = new Point(4, "four");
+        long serialized = ValueCodec.valueSize(ValueCodec.encode(p, Long.MAX_VALUE));
+        assertThat(ValueCodec.encode(p, serialized)).hasSize((int) serialized + 1);
+        assertThatThrownBy(() -> ValueCodec.encode(p, serialized - 1)).isInstanceOf(ValueCodec.TooLargeException.class);
+
+        // A list's limit holds for its values together: 3 + 4 + 2 + 8 bytes.
+        List<Object> values = Arrays.asList("abc", 1, null, new byte[2], 5L);
+        assertThat(ValueCodec.decodeList(ValueCodec.encodeList(values, 17))).hasSize(5);
+        assertThatThrownBy(() -> ValueCodec.encodeList(values, 16)).isInstanceOf(ValueCodec.TooLargeException.class);
+        long pointInList = serialized;
+        assertThat(ValueCodec.decodeList(ValueCodec.encodeList(List.of(p), pointInList))).containsExactly(p);
+        assertThatThrownBy(() -> ValueCodec.encodeList(List.of(p), pointInList - 1))
+                .isInstanceOf(ValueCodec.TooLargeException.class);
+    }
+
+    @Test
     void listsMixPlainAndSerializedValues() throws Exception {
         List<Object> values = Arrays.asList(1, null, "two", 3L, new Point(4, "four"), new byte[] {5});
         List<Object> back = ValueCodec.decodeList(ValueCodec.encodeList(values, Long.MAX_VALUE));

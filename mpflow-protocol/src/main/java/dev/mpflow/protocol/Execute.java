@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param attempt 1 for the first attempt of a job
  * @param captureLimitBytes how many bytes of standard output, and as many of standard error, to keep
- * @param maxResultBytes the largest encoded value the worker may send back
+ * @param maxResultBytes the largest value the worker may send back, in bytes of the value itself (without the
+ *     encoding's own bytes)
  * @param workId the {@link Define}d work to run, sent earlier on the same channel
  * @param task the task's name
  * @param argument what the work runs on (a task's input text in UTF-8, or a chunk of encoded values), opaque to

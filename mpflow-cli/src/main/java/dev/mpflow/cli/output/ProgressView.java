@@ -1,6 +1,7 @@
 package dev.mpflow.cli.output;
 
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
@@ -12,6 +13,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 public final class ProgressView implements AutoCloseable {
     private final ProgressBar bar;
+    private final SharedStderr stderr;
+    private final Consumer consumer;
     private boolean closed;
 
     /**
@@ -20,6 +23,8 @@ public final class ProgressView implements AutoCloseable {
      * @param width  the terminal's width
      */
     public ProgressView(SharedStderr stderr, long total, int width) {
+        this.stderr = stderr;
+        this.consumer = new Consumer(stderr, width);
         this.bar = new ProgressBarBuilder()
                 .setTaskName("mpflow")
                 .setInitialMax(total)
@@ -28,7 +33,7 @@ public final class ProgressView implements AutoCloseable {
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
                 .setUnit(" tasks", 1)
-                .setConsumer(new Consumer(stderr, width))
+                .setConsumer(consumer)
                 .build();
     }
 
@@ -36,12 +41,24 @@ public final class ProgressView implements AutoCloseable {
         bar.step();
     }
 
-    /** Draws the bar a last time and ends its line. Idempotent. */
+    /** The number of results is known now (the input has ended): the bar shows it from its next drawing on. */
+    public void total(long total) {
+        bar.maxHint(total);
+    }
+
+    /**
+     * Draws the bar a last time, once, and ends its line. Idempotent. The bar's own closing renders its last state
+     * more than once (and not at all when it had not drawn yet): those renderings are only kept, and the last is
+     * drawn here.
+     */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            consumer.closing();
             bar.close();
+            consumer.last().ifPresent(stderr::drawBar);
+            stderr.endBar();
         }
     }
 
@@ -59,14 +76,28 @@ public final class ProgressView implements AutoCloseable {
             return width - 1;
         }
 
+        private boolean closing;
+        private String last;
+
+        synchronized void closing() {
+            closing = true;
+        }
+
+        synchronized Optional<String> last() {
+            return Optional.ofNullable(last);
+        }
+
         @Override
-        public void accept(String rendered) {
-            stderr.drawBar(rendered);
+        public synchronized void accept(String rendered) {
+            last = rendered;
+            if (!closing) {
+                stderr.drawBar(rendered);
+            }
         }
 
         @Override
         public void close() {
-            stderr.endBar();
+            // The view ends the bar's line itself, after its one last drawing.
         }
     }
 }

@@ -106,7 +106,8 @@ public final class SharedStderr {
             if (!atLineStart) {
                 return;
             }
-            terminal.print('\r');
+            // Over the whole line: a shorter drawing leaves nothing of the one before.
+            terminal.print(CLEAR_LINE);
             terminal.print(text);
             terminal.flush();
             barShown = true;

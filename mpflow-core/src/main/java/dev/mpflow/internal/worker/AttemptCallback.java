@@ -1,6 +1,7 @@
 package dev.mpflow.internal.worker;
 
 import dev.mpflow.internal.AttemptOutcome;
+import java.time.Instant;
 
 /**
  * Told how one attempt ended, exactly once, outside the pool's lock. An object that waits for one attempt can take
@@ -16,4 +17,12 @@ public interface AttemptCallback {
      * ({@link dev.mpflow.TaskCancelledException}) or workers cannot start ({@link dev.mpflow.MpflowException}).
      */
     void failed(Throwable reason);
+
+    /**
+     * The attempt was running on the worker with pid {@code workerPid} since {@code startedAt} and was stopped
+     * before it had an outcome, for {@code reason} (as {@link #failed}). By default, the same as {@link #failed}.
+     */
+    default void stopped(Throwable reason, long workerPid, Instant startedAt) {
+        failed(reason);
+    }
 }

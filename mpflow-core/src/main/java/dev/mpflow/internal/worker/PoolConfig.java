@@ -15,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param classPath the workers' class path; the coordinator's, so that tasks and agents deserialize there
  * @param jvmOptions extra JVM options for workers, such as {@code -Xmx512m}
  * @param captureLimitBytes how much of each stream an attempt may print before the rest is dropped
- * @param maxResultBytes the largest serialized value a worker may send back
+ * @param maxResultBytes the largest value a worker may send back, in bytes of the value itself
  * @param startupTimeout how long a worker may take to connect before it is killed
  * @param aheadBudget how much expected work a worker may be sent beyond the attempt it runs ({@link #AHEAD_BUDGET}
  *     unless a test wants otherwise)

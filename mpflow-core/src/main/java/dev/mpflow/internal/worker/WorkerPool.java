@@ -277,7 +277,7 @@ public final class WorkerPool implements AutoCloseable {
         String why = haltReason;
         dropped.forEach(a -> fail(a, new TaskCancelledException(why, false)));
         stopped.forEach(WorkerHandle::kill);
-        running.forEach(a -> fail(a, new TaskCancelledException(why, true)));
+        running.forEach(a -> stop(a, new TaskCancelledException(why, true)));
         send(touched);
     }
 
@@ -499,6 +499,24 @@ public final class WorkerPool implements AutoCloseable {
     private static void fail(PendingAttempt a, Throwable reason) {
         if (a.markDone()) {
             a.callback.failed(reason);
+        }
+    }
+
+    /** Ends an attempt that was running and got no outcome; the callback learns where and since when it ran. */
+    private void stop(PendingAttempt a, Throwable reason) {
+        long pid;
+        Instant startedAt;
+        synchronized (this) {
+            pid = a.workerPid();
+            startedAt = a.startedAt;
+        }
+        if (startedAt == null || pid == 0) {
+            fail(a, reason);
+            return;
+        }
+        announce(a);
+        if (a.markDone()) {
+            a.callback.stopped(reason, pid, startedAt);
         }
     }
 
@@ -774,7 +792,7 @@ public final class WorkerPool implements AutoCloseable {
                         new TaskError("WorkerCrashed", "worker process " + worker.pid() + " " + how, logTail(worker)),
                         a.workerPid(), a.startedAt, end));
             } else {
-                fail(a, new WorkflowClosedException(
+                stop(a, new WorkflowClosedException(
                         "the workflow was closed while task " + a.job.label() + " was running"));
             }
         }
@@ -972,9 +990,17 @@ public final class WorkerPool implements AutoCloseable {
         return types;
     }
 
+    /**
+     * What an attempt printed to one stream, as kept; when some was dropped, a note of how much on a line of its
+     * own: after what was kept (on a new line unless it ended one), or alone when nothing was kept.
+     */
     static String text(Captured c) {
         String s = new String(c.bytes(), StandardCharsets.UTF_8);
-        return c.droppedBytes() == 0 ? s : s + "\n[mpflow: " + c.droppedBytes() + " more bytes not kept]";
+        if (c.droppedBytes() == 0) {
+            return s;
+        }
+        String note = "[mpflow: " + c.droppedBytes() + " more bytes not kept]";
+        return s.isEmpty() || s.endsWith("\n") ? s + note : s + "\n" + note;
     }
 
     private static void deleteQuietly(Path p) {
