@@ -3,13 +3,11 @@ package dev.mpflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoredRun;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,21 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(NoProcessLeftBehind.class)
 @Timeout(120)
 class BadInputsIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
-
-    private static List<JsonNode> json(Cli.Result r) {
-        return r.stdoutLines().stream().map(line -> {
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
-    }
 
     /** The numbers from..to, one a line. */
     private static byte[] numbers(int from, int to) {
@@ -73,7 +60,7 @@ class BadInputsIT {
                 concat(numbers(1, 50), bad, numbers(51, 60)), LIMIT);
 
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
-        assertThat(json(r)).hasSize(50);
+        assertThat(Cli.jsonLines(r)).hasSize(50);
         StoredRun run = runs().get(0);
         assertThat(r.stderrLines()).hasSize(2);
         assertThat(r.stderrLines().get(0)).matches("mpflow: 50 succeeded, 0 failed, 0 retried in \\d+\\.\\ds; run "
@@ -87,7 +74,7 @@ class BadInputsIT {
         Cli.Result resumed = Cli.run(Cli.builder(dir, "run", "--resume", "--", "echo", "{}"),
                 concat(numbers(1, 50), "fixed\n".getBytes(StandardCharsets.US_ASCII), numbers(51, 60)), LIMIT);
         assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
-        assertThat(json(resumed)).extracting(n -> n.get("task").asText()).contains("fixed", "51", "60").hasSize(11);
+        assertThat(Cli.jsonLines(resumed)).extracting(n -> n.get("task").asText()).contains("fixed", "51", "60").hasSize(11);
         assertThat(runs()).hasSize(1);
         assertThat(runs().get(0).status()).isEqualTo(StoredRun.Status.FINISHED);
         assertThat(runs().get(0).succeeded()).isEqualTo(61);
@@ -100,7 +87,7 @@ class BadInputsIT {
         Cli.Result r = Cli.run(Cli.builder(dir, "run", "--no-autosave", "-k", "--inputs", "/dev/stdin", "--",
                 "echo"), Files.readAllBytes(dir.resolve("in.txt")), LIMIT);
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
-        assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("1", "2", "3");
+        assertThat(Cli.jsonLines(r)).extracting(n -> n.get("task").asText()).containsExactly("1", "2", "3");
         assertThat(r.stderrLines()).hasSize(2);
         assertThat(r.stderrLines().get(1)).isEqualTo("mpflow: halted: --inputs /dev/stdin:4: not valid UTF-8; the "
                 + "run stopped there and read no input after it");
@@ -157,7 +144,7 @@ class BadInputsIT {
     void aNulByteOnStdinHaltsTheRunAtThatLineAndIsNeverRun() {
         Cli.Result r = Cli.run(Cli.builder(dir, "run", "--no-autosave", "-k", "--", "echo", "{}"), WITH_NUL, LIMIT);
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
-        assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("a");
+        assertThat(Cli.jsonLines(r)).extracting(n -> n.get("task").asText()).containsExactly("a");
         assertThat(r.stderrLines()).hasSize(2);
         assertThat(r.stderrLines().get(1)).isEqualTo("mpflow: halted: stdin:2: holds a NUL byte, which no program "
                 + "argument can hold; the run stopped there and read no input after it");
@@ -200,7 +187,7 @@ class BadInputsIT {
         write("wf.yaml", "agents:\n  - name: c\n    command: od -An -c\ntasks:\n  - inputs: in.txt\n");
         Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "-k", "wf.yaml");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(json(r).get(1).get("result").asText().replaceAll("\\s+", " ").strip())
+        assertThat(Cli.jsonLines(r).get(1).get("result").asText().replaceAll("\\s+", " ").strip())
                 .isEqualTo("z e r o \\0 b y t e");
     }
 
@@ -211,14 +198,14 @@ class BadInputsIT {
                 + "tasks:\n  - inputs: in.txt\n");
         Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "-k", "-q", "--retries", "3", "wf.yaml");
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
-        JsonNode failed = json(r).get(1);
+        JsonNode failed = Cli.jsonLines(r).get(1);
         assertThat(failed.get("status").asText()).isEqualTo("failed");
         assertThat(failed.get("attempts").asInt()).isEqualTo(1);
         assertThat(failed.get("errorType").asText()).isEqualTo("dev.mpflow.CommandArgumentException");
         assertThat(failed.get("error").asText()).isEqualTo("dev.mpflow.CommandArgumentException: agent e: the value "
                 + "for {} holds a NUL byte, which no program argument can hold; a command without {} gets the value "
                 + "on standard input, which may");
-        assertThat(json(r)).extracting(n -> n.get("status").asText()).containsExactly("succeeded", "failed",
+        assertThat(Cli.jsonLines(r)).extracting(n -> n.get("status").asText()).containsExactly("succeeded", "failed",
                 "succeeded");
     }
 
@@ -244,7 +231,7 @@ class BadInputsIT {
         writer.start();
         Cli.Result r = Cli.run(Cli.builder(dir, "run", "-k", "ff.yaml"), new byte[0], Duration.ofSeconds(30));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(json(r)).extracting(n -> n.get("result").asText()).containsExactly("hi", "b");
+        assertThat(Cli.jsonLines(r)).extracting(n -> n.get("result").asText()).containsExactly("hi", "b");
         assertThat(runs().get(0).definitionHash()).isPresent();
     }
 
@@ -259,7 +246,7 @@ class BadInputsIT {
         pb.command(command);
         Cli.Result r = Cli.run(pb, new byte[0], Duration.ofSeconds(30));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(json(r)).extracting(n -> n.get("result").asText()).containsExactly("hi", "b");
+        assertThat(Cli.jsonLines(r)).extracting(n -> n.get("result").asText()).containsExactly("hi", "b");
     }
 
     // --- a glob over a directory it cannot read ---

@@ -1,5 +1,7 @@
 package dev.mpflow.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +33,19 @@ final class Cli {
         List<String> stderrLines() {
             return stderr.isEmpty() ? List.of() : List.of(stderr.split("\n"));
         }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The JSON lines a run printed on stdout, one object a line. */
+    static List<JsonNode> jsonLines(Result r) {
+        return r.stdoutLines().stream().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
     }
 
     static ProcessBuilder builder(Path workDir, String... args) {

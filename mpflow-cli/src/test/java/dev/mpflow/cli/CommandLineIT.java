@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mpflow.TaskStatus;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoredResult;
 import dev.mpflow.store.sqlite.StoredRun;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(NoProcessLeftBehind.class)
 @Timeout(180)
 class CommandLineIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -41,16 +38,6 @@ class CommandLineIT {
         Files.createDirectories(p.getParent());
         Files.writeString(p, text, StandardCharsets.UTF_8);
         return p;
-    }
-
-    private static List<JsonNode> json(Cli.Result r) {
-        return r.stdoutLines().stream().map(line -> {
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
     }
 
     private static String sha256sum(Path file) throws Exception {
@@ -78,7 +65,7 @@ class CommandLineIT {
         Cli.Result r = Cli.run(dir, "", "run", "wf.yaml", "--no-autosave");
 
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        List<JsonNode> results = json(r);
+        List<JsonNode> results = Cli.jsonLines(r);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir.resolve("data"))) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
@@ -112,7 +99,7 @@ class CommandLineIT {
         try (Stream<Path> walk = Files.walk(home)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
-        Map<String, String> byInput = json(r).stream().collect(Collectors.toMap(
+        Map<String, String> byInput = Cli.jsonLines(r).stream().collect(Collectors.toMap(
                 n -> n.get("input").asText(), n -> n.get("result").asText()));
         assertThat(byInput.keySet()).containsExactlyInAnyOrderElementsOf(files.stream().map(Path::toString).toList());
         for (Path f : files) {
@@ -132,7 +119,7 @@ class CommandLineIT {
                 "--output", "jsonl", "-k", "--", "echo", "got:{}");
 
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        List<JsonNode> results = json(r);
+        List<JsonNode> results = Cli.jsonLines(r);
         assertThat(results).extracting(n -> n.get("result").asText()).containsExactly("got:one", "got:two", "got:three ✓");
         assertThat(results).extracting(n -> n.get("task").asText()).containsExactly("one", "two", "three ✓");
         assertThat(r.stderr()).startsWith("mpflow: 3 succeeded, 0 failed, 0 retried in ").contains("saved in ");
@@ -151,7 +138,7 @@ class CommandLineIT {
     void commandWithoutPlaceholderGetsTheInputAsLastArgument() {
         Cli.Result r = Cli.run(dir, "a b\n", "run", "--no-autosave", "--", "printf", "[%s]");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(json(r).get(0).get("result").asText()).isEqualTo("[a b]");
+        assertThat(Cli.jsonLines(r).get(0).get("result").asText()).isEqualTo("[a b]");
     }
 
     @Test
@@ -160,7 +147,7 @@ class CommandLineIT {
                 "echo broken >&2; exit 4", "{}");
 
         assertThat(r.exitCode()).isEqualTo(1);
-        JsonNode n = json(r).get(0);
+        JsonNode n = Cli.jsonLines(r).get(0);
         assertThat(n.get("status").asText()).isEqualTo("failed");
         assertThat(n.get("attempts").asInt()).isEqualTo(2);
         assertThat(n.get("error").asText())
@@ -174,12 +161,12 @@ class CommandLineIT {
                 "sh", "-c", "echo \"partial $0\"; echo broken >&2; exit 3", "{}");
 
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
-        JsonNode n = json(r).get(0);
+        JsonNode n = Cli.jsonLines(r).get(0);
         assertThat(n.get("status").asText()).isEqualTo("failed");
         assertThat(n.get("stdout").asText()).isEqualTo("partial x\n");
         // The same field in the export, and in show, for the last attempt and the one before it.
         Cli.Result export = Cli.run(dir, "", "export", "latest", "--store", "runs.db");
-        assertThat(json(export).get(0).get("stdout").asText()).isEqualTo("partial x\n");
+        assertThat(Cli.jsonLines(export).get(0).get("stdout").asText()).isEqualTo("partial x\n");
         Cli.Result show = Cli.run(dir, "", "show", "latest", "x", "--store", "runs.db");
         assertThat(show.exitCode()).as(show.stderr()).isZero();
         assertThat(show.stdoutLines()).containsSubsequence("stdout of attempt 1:", "  partial x", "stdout:",
@@ -188,9 +175,9 @@ class CommandLineIT {
         // Within the capture limit, with a note of what was not kept; a command that succeeded printed its result.
         Cli.Result limited = Cli.run(dir, "y\nok\n", "run", "--no-autosave", "--retries", "0", "--capture-limit", "4B",
                 "-k", "--", "sh", "-c", "echo \"partial $0\"; [ $0 = ok ]", "{}");
-        assertThat(json(limited).get(0).get("stdout").asText()).isEqualTo("part\n[mpflow: 6 more bytes not kept]");
-        assertThat(json(limited).get(1).get("result").asText()).isEqualTo("partial ok");
-        assertThat(json(limited).get(1).get("stdout").isNull()).isTrue();
+        assertThat(Cli.jsonLines(limited).get(0).get("stdout").asText()).isEqualTo("part\n[mpflow: 6 more bytes not kept]");
+        assertThat(Cli.jsonLines(limited).get(1).get("result").asText()).isEqualTo("partial ok");
+        assertThat(Cli.jsonLines(limited).get(1).get("stdout").isNull()).isTrue();
     }
 
     @Test
@@ -198,7 +185,7 @@ class CommandLineIT {
         Cli.Result r = Cli.run(dir, "30\n", "run", "--no-autosave", "--retries", "0", "--timeout", "500ms",
                 "--", "sleep", "{}");
         assertThat(r.exitCode()).isEqualTo(1);
-        JsonNode n = json(r).get(0);
+        JsonNode n = Cli.jsonLines(r).get(0);
         assertThat(n.get("status").asText()).isEqualTo(TaskStatus.TIMED_OUT.wireName());
         assertThat(n.get("error").asText()).isEqualTo("Timeout: attempt exceeded its timeout of 500 ms");
     }

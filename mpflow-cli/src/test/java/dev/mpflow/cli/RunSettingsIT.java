@@ -3,12 +3,10 @@ package dev.mpflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoredResult;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +33,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(NoProcessLeftBehind.class)
 @Timeout(120)
 class RunSettingsIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -47,18 +44,8 @@ class RunSettingsIT {
         return p;
     }
 
-    private static List<JsonNode> json(Cli.Result r) {
-        return r.stdoutLines().stream().map(line -> {
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
-    }
-
     private static Map<String, Integer> attemptsByTask(Cli.Result r) {
-        return json(r).stream().collect(Collectors.toMap(n -> n.get("task").asText(),
+        return Cli.jsonLines(r).stream().collect(Collectors.toMap(n -> n.get("task").asText(),
                 n -> n.get("attempts").asInt()));
     }
 
@@ -254,7 +241,7 @@ class RunSettingsIT {
         Cli.Result flags = Cli.run(dir, "x\n", "run", "--store", "flags.db", "--capture-limit", "0", "--grace", "0",
                 "--retry-delay", "0", "--", "sh", "-c", "echo noise >&2; echo $0", "{}");
         assertThat(flags.exitCode()).as(flags.stderr()).isZero();
-        assertThat(json(flags).get(0).get("result").asText()).isEqualTo("x");
+        assertThat(Cli.jsonLines(flags).get(0).get("result").asText()).isEqualTo("x");
         try (SqliteRunHistory history = SqliteRunHistory.open(dir.resolve("flags.db"))) {
             StoredResult result = history.results(history.runs().get(0).runId()).get(0);
             // A limit of 0 keeps nothing, and says how much it dropped.
@@ -265,7 +252,7 @@ class RunSettingsIT {
                 + "    command: echo {}\ntasks:\n  - name: t\n    input: y\n");
         Cli.Result file = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
         assertThat(file.exitCode()).as(file.stderr()).isZero();
-        assertThat(json(file).get(0).get("result").asText()).isEqualTo("y");
+        assertThat(Cli.jsonLines(file).get(0).get("result").asText()).isEqualTo("y");
     }
 
     @Test
@@ -330,7 +317,7 @@ class RunSettingsIT {
                 """);
         Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "wf.yaml");
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
-        Map<String, JsonNode> byAgent = json(r).stream().collect(Collectors.toMap(n -> n.get("agent").asText(),
+        Map<String, JsonNode> byAgent = Cli.jsonLines(r).stream().collect(Collectors.toMap(n -> n.get("agent").asText(),
                 n -> n));
         assertThat(byAgent.get("once").get("attempts").asInt()).isEqualTo(1);
         assertThat(byAgent.get("thrice").get("attempts").asInt()).isEqualTo(3);
@@ -417,7 +404,7 @@ class RunSettingsIT {
         Cli.Result r = Cli.run(dir, "0123456789abcdef\n", "run", "--no-autosave", "--retries", "0",
                 "--max-result-size", "10B", "--", "echo");
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(json(r).get(0).get("errorType").asText()).isEqualTo("dev.mpflow.CommandOutputTooLargeException");
+        assertThat(Cli.jsonLines(r).get(0).get("errorType").asText()).isEqualTo("dev.mpflow.CommandOutputTooLargeException");
     }
 
     @Test
@@ -426,7 +413,7 @@ class RunSettingsIT {
         Cli.Result r = Cli.run(dir, "1000\n1001\n", "run", "--no-autosave", "--retries", "0", "-k",
                 "--max-result-size", "1KB", "--", "sh", "-c", "head -c $1 /dev/zero | tr '\\0' y", "sh");
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
-        List<JsonNode> lines = json(r);
+        List<JsonNode> lines = Cli.jsonLines(r);
         assertThat(lines.get(0).get("status").asText()).isEqualTo("succeeded");
         assertThat(lines.get(0).get("result").asText()).isEqualTo("y".repeat(1000));
         assertThat(lines.get(1).get("status").asText()).isEqualTo("failed");
@@ -439,7 +426,7 @@ class RunSettingsIT {
     void inputsDashIsStdinAndBlankLinesAreSkipped() {
         Cli.Result r = Cli.run(dir, "a\n   \n\t\nb c\n\n", "run", "--no-autosave", "-k", "--inputs", "-", "--", "echo");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("a", "b c");
+        assertThat(Cli.jsonLines(r)).extracting(n -> n.get("task").asText()).containsExactly("a", "b c");
     }
 
     @Test
@@ -490,7 +477,7 @@ class RunSettingsIT {
         Cli.Result r = Cli.run(Cli.builder(dir, "run", "--no-autosave", "-k", "--", "echo"), stdin,
                 Duration.ofSeconds(60));
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(json(r)).extracting(n -> n.get("task").asText()).containsExactly("one", "two");
+        assertThat(Cli.jsonLines(r)).extracting(n -> n.get("task").asText()).containsExactly("one", "two");
         assertThat(r.stderrLines()).hasSize(2);
         assertThat(r.stderrLines().get(0)).startsWith("mpflow: 2 succeeded, 0 failed, 0 retried in ");
         assertThat(r.stderrLines().get(1)).isEqualTo("mpflow: halted: stdin:3: not valid UTF-8; the run stopped "
@@ -504,7 +491,7 @@ class RunSettingsIT {
         write("checks", "agents:\n  - name: e\n    command: echo hi {}\ntasks:\n  - name: t\n    input: x\n");
         Cli.Result r = Cli.run(dir, "", "run", "--no-autosave", "checks");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(json(r).get(0).get("result").asText()).isEqualTo("hi x");
+        assertThat(Cli.jsonLines(r).get(0).get("result").asText()).isEqualTo("hi x");
     }
 
     @Test
@@ -519,9 +506,9 @@ class RunSettingsIT {
         assertThat(script.toFile().setExecutable(true)).isTrue();
         Cli.Result r = Cli.run(dir, "hey\n", "run", "--no-autosave", "./shout.sh");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(json(r).get(0).get("result").asText()).isEqualTo("hey!");
+        assertThat(Cli.jsonLines(r).get(0).get("result").asText()).isEqualTo("hey!");
         Cli.Result echo = Cli.run(dir, "ho\n", "run", "--no-autosave", "echo", "got");
-        assertThat(json(echo).get(0).get("result").asText()).isEqualTo("got ho");
+        assertThat(Cli.jsonLines(echo).get(0).get("result").asText()).isEqualTo("got ho");
     }
 
     // --- what reaches the terminal ---

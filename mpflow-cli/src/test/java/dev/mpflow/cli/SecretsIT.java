@@ -3,10 +3,8 @@ package dev.mpflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mpflow.testing.NoProcessLeftBehind;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(NoProcessLeftBehind.class)
 @Timeout(180)
 class SecretsIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "hunter2SECRET";
 
     @TempDir
@@ -41,16 +38,6 @@ class SecretsIT {
         ProcessBuilder pb = Cli.builder(dir, args);
         pb.environment().putAll(env);
         return Cli.run(pb, "", Duration.ofSeconds(120));
-    }
-
-    private static List<JsonNode> json(Cli.Result r) {
-        return r.stdoutLines().stream().map(line -> {
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
     }
 
     /** Fails naming the file when a file of the store (database, WAL, shared memory) holds {@code text}. */
@@ -90,7 +77,7 @@ class SecretsIT {
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
         assertThat(r.stderr()).contains("WARN", "sh -c exit 1 *** hello exited with code 1").doesNotContain(TOKEN);
         assertThat(r.stdout()).doesNotContain(TOKEN);
-        assertThat(json(r)).singleElement().satisfies(n -> assertThat(n.get("error").asText())
+        assertThat(Cli.jsonLines(r)).singleElement().satisfies(n -> assertThat(n.get("error").asText())
                 .isEqualTo("dev.mpflow.CommandFailedException: sh -c exit 1 *** hello exited with code 1"));
         assertStoreNeverHolds("sec.db", TOKEN);
         for (String[] command : List.of(new String[] {"runs"}, new String[] {"show", "latest"},
@@ -131,7 +118,7 @@ class SecretsIT {
 
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("got-good.txt")).strip()).isEqualTo(TOKEN);
-        List<JsonNode> results = json(r);
+        List<JsonNode> results = Cli.jsonLines(r);
         assertThat(results).extracting(n -> n.get("task").asText()).containsExactlyInAnyOrder("good", "bad");
         JsonNode good = results.stream().filter(n -> n.get("task").asText().equals("good")).findFirst()
                 .orElseThrow();
