@@ -1,9 +1,9 @@
 package dev.mpflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.mpflow.testing.NoProcessLeftBehind;
+import dev.mpflow.testing.ProcessTree;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +34,8 @@ class CoordinatorDeathIT {
 
             coordinator.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
 
-            await("workers and their commands to end").atMost(Duration.ofSeconds(2))
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> left.stream().noneMatch(ProcessHandle::isAlive));
+            // Ended, not reaped: orphans wait as zombies until init (or a container's first process) reaps them.
+            ProcessTree.awaitAllDead("workers and their commands to end", left, Duration.ofSeconds(2));
         } finally {
             coordinator.descendants().forEach(ProcessHandle::destroyForcibly);
             coordinator.destroyForcibly();

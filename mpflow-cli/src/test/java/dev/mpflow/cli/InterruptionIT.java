@@ -10,6 +10,7 @@ import dev.mpflow.store.sqlite.SqliteRunHistory;
 import dev.mpflow.store.sqlite.StoredResult;
 import dev.mpflow.store.sqlite.StoredRun;
 import dev.mpflow.testing.NoProcessLeftBehind;
+import dev.mpflow.testing.ProcessTree;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,8 +26,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,8 +65,7 @@ class InterruptionIT {
 
     /** The processes started by {@code pid} (workers, shells, sleeps) alive now. */
     private static List<ProcessHandle> tree(long pid) {
-        return ProcessHandle.of(pid).map(p -> p.descendants().filter(ProcessHandle::isAlive).toList())
-                .orElse(List.of());
+        return ProcessTree.descendantsOf(pid);
     }
 
     private static long running(long pid, String program, String argument) {
@@ -77,13 +75,10 @@ class InterruptionIT {
 
     private static void awaitAllDead(List<ProcessHandle> processes) {
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
-        } catch (ConditionTimeoutException e) {
-            List<String> left = processes.stream().filter(ProcessHandle::isAlive)
-                    .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
-            processes.forEach(ProcessHandle::destroyForcibly);
-            throw new AssertionError("left running after mpflow exited: " + left, e);
+            ProcessTree.awaitAllDead("left running after mpflow exited", processes, Duration.ofSeconds(10));
+        } catch (AssertionError e) {
+            ProcessTree.killAll(processes);
+            throw e;
         }
     }
 
